@@ -1,0 +1,61 @@
+"""One look for every figure: large type and thick lines that survive a projector."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+FONT_SIZE = 17
+LINE_WIDTH = 2.2
+MAX_DISPLAY_POINTS = 5_000
+COLORS = {
+    "observed": "#1f3b73",
+    "trend": "#d1495b",
+    "seasonal": "#2e8b57",
+    "resid": "#6c6c6c",
+    "highlight": "#edae49",
+    "band": "rgba(31, 59, 115, 0.15)",
+}
+
+
+def legible(fig: go.Figure, height: int = 420, title: str | None = None) -> go.Figure:
+    fig.update_layout(
+        template="plotly_white",
+        height=height,
+        title=title,
+        font=dict(size=FONT_SIZE),
+        margin=dict(l=70, r=20, t=60 if title else 30, b=50),
+        legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="left", x=0),
+        hovermode="x unified",
+    )
+    return fig
+
+
+def display_stride(n: int, max_points: int = MAX_DISPLAY_POINTS) -> int:
+    """Every k-th point is drawn when a series is too long for the browser to stay responsive."""
+    return max(1, int(np.ceil(n / max_points)))
+
+
+def thin(series: pd.Series, stride: int) -> pd.Series:
+    return series.iloc[::stride] if stride > 1 else series
+
+
+def line(series: pd.Series, name: str, color: str, stride: int = 1, **kwargs) -> go.Scatter:
+    shown = thin(series, stride)
+    return go.Scatter(x=shown.index, y=shown.to_numpy(), name=name, mode="lines",
+                      line=dict(color=color, width=kwargs.pop("width", LINE_WIDTH)), **kwargs)
+
+
+def acf_bars(correlations: np.ndarray, bound: float, name: str = "ACF") -> list[go.BaseTraceType]:
+    """Bars for lags 1..k with the ±bound band of a white-noise ACF."""
+    lags = np.arange(1, len(correlations))
+    outside = np.abs(correlations[1:]) > bound
+    colors = np.where(outside, COLORS["trend"], COLORS["observed"])
+    return [
+        go.Bar(x=lags, y=correlations[1:], name=name, marker_color=colors, width=0.6,
+               hovertemplate="lag %{x}: %{y:.3f}<extra></extra>"),
+        go.Scatter(x=[0.5, lags[-1] + 0.5, lags[-1] + 0.5, 0.5], y=[bound, bound, -bound, -bound],
+                   fill="toself", fillcolor=COLORS["band"], line=dict(width=0), name="±1.96/√n",
+                   hoverinfo="skip"),
+    ]
