@@ -8,7 +8,7 @@ import streamlit as st
 
 from playground import ui
 from playground.decomposition import (
-    DecompositionError, cycle_labels, decompose, residual_check, strength, suggest_periods,
+    DecompositionError, cycle_labels, decompose, periods_for_frequency, residual_check, strength, suggest_periods,
 )
 from playground.figures import decomposition as figures
 
@@ -45,8 +45,9 @@ def cached_decomposition(series, model, method, period, robust, smoother):
 
 suggestion = cached_suggestion(series)
 fingerprint = hashlib.sha1(f"{series.name}|{len(series)}|{series.index[0]}|{series.index[-1]}".encode()).hexdigest()[:10]
-max_period = max(2, len(series) // 2)
-default_period = suggestion.periods[0] if suggestion.periods else 2
+max_period = max(2, len(series))  # larger than n/2 is allowed, so decompose() can explain why it fails
+calendar = periods_for_frequency(getattr(series.index, "freqstr", None))
+default_period = (suggestion.periods or calendar or [2])[0]
 methods = ["classical", "stl"] + (["mstl"] if len(suggestion.periods) >= 2 else [])
 
 left, middle, right = st.columns([1, 1.3, 1.6])
@@ -75,7 +76,7 @@ if method in ("stl", "mstl"):
         smoother = b.select_slider("Seasonal window (odd; larger = a steadier season)",
                                    options=list(range(7, 52, 2)), **ui.kept("smoother", 7))
 
-if not suggestion.periods:
+if not suggestion.periods and not calendar:
     st.info("No seasonal period shows in the dates or in the data (yearly data usually has none). "
             "Enter a period if you know one; with none, read the trend panel as a moving-average smoother.")
 
@@ -96,7 +97,7 @@ try:
     result = cached_decomposition(series, model, method, periods, robust, smoother)
 except DecompositionError as error:
     st.error(ui.escape_markdown(error))
-    st.plotly_chart(figures.series_figure(series, "The series as loaded"), width="stretch")
+    ui.plot(figures.series_figure(series, "The series as loaded"))
     st.stop()
 
 trend_strength, season_strength = strength(result)
@@ -113,17 +114,17 @@ components_tab, profile_tab, remainder_tab, steps_tab = st.tabs(
 labels = cycle_labels(series.index, result.periods[0])
 
 with components_tab:
-    st.plotly_chart(figures.components_figure(result), width="stretch")
+    ui.plot(figures.components_figure(result))
     ui.download_csv(result.components(), "decomposition.csv", "Download the components as CSV")
 
 with profile_tab:
     st.markdown(f"One seasonal cycle of **{result.periods[0]} steps**: the line is the seasonal component, "
                 "the points behind it are the values it summarises.")
-    st.plotly_chart(figures.seasonal_profile_figure(result, labels), width="stretch")
+    ui.plot(figures.seasonal_profile_figure(result, labels))
 
 with remainder_tab:
     (st.warning if check.has_structure else st.success)(check.reading)
-    st.plotly_chart(figures.acf_figure(check), width="stretch")
+    ui.plot(figures.acf_figure(check))
     st.latex(r"F_T = \max\left(0,\ 1 - \frac{\operatorname{Var}(E_t)}{\operatorname{Var}(T_t + E_t)}\right)\qquad"
              r"F_S = \max\left(0,\ 1 - \frac{\operatorname{Var}(E_t)}{\operatorname{Var}(S_t + E_t)}\right)")
     st.caption("Strength of trend and seasonality (Hyndman & Athanasopoulos, FPP3 §4.3). "
@@ -152,9 +153,9 @@ with steps_tab:
                 "position of the cycle, then normalise them so that they "
                 + ("sum to 0." if model == "additive" else f"average 1 (sum to {m}).")
                 + f" **4. Remainder:** x_t {op} T_t {op} S_t.")
-    st.plotly_chart(figures.classical_steps_figure(
+    ui.plot(figures.classical_steps_figure(
         result if result.steps is not None else cached_decomposition(series, model, "classical", m, False, 7),
-        labels), width="stretch")
+        labels))
     table = pd.DataFrame({"position": labels, "average of detrended": steps.raw_indices,
                           "seasonal index S": steps.indices})
     st.dataframe(table.set_index("position").T.style.format("{:.4f}"), width="stretch")

@@ -480,10 +480,7 @@ def _regularity(dates: pd.Series) -> tuple[bool, float]:
     unique = pd.DatetimeIndex(dates.dropna().unique()).sort_values()
     if len(unique) < 3:
         return (False, 0.0)
-    try:
-        inferable = pd.infer_freq(unique) is not None
-    except (TypeError, ValueError):
-        inferable = False
+    inferable = _pandas_frequency(unique) is not None
     steps = np.diff(unique.asi8).astype(float)
     spread = steps.std() / steps.mean() if steps.mean() > 0 else np.inf
     return (inferable, -spread)
@@ -555,20 +552,18 @@ def _build_series(table: _Table, notes: list[str], date_column: str | None, valu
         if dates.note:
             notes.append(dates.note)
 
-    counter = None
-    if date_column is None:
-        counter = _counter_column(frame, numeric, head_numbers)
+    counter = _counter_column(frame, numeric, head_numbers)
     values_choice = [name for name in numeric if name not in (date_column, counter)]
     if value_column is None:
         if not values_choice:
-            raise DataError(_no_numbers_message(columns, date_column))
+            raise DataError(_no_numbers_message(frame, date_column))
         value_column = values_choice[0]
     elif value_column == date_column:
         raise DataError(f"'{value_column}' is the date column; choose another column for the values.")
 
     numbers = _parse_numbers(frame[value_column], delimiter)
     if not numbers.values.notna().any():
-        raise DataError(_no_numbers_message(columns, date_column, asked=value_column))
+        raise DataError(_no_numbers_message(frame, date_column, asked=value_column))
     if numbers.decimal == "," and delimiter != ",":
         notes.append(f"Read '{value_column}' with decimal commas (12,5 means 12.5).")
     if numbers.junk:
@@ -581,7 +576,7 @@ def _build_series(table: _Table, notes: list[str], date_column: str | None, valu
     if dates is not None:
         series = _dated_series(frame, values, dates, date_column, value_column, delimiter, notes)
     else:
-        series = _positional_series(frame, values, counter, value_column, notes)
+        series = _positional_series(frame, values, counter if counter != value_column else None, value_column, notes)
     series = _fill_missing(series, notes)
     if series.notna().sum() < MIN_VALUES:
         raise DataError(
@@ -602,11 +597,16 @@ def _listing(items) -> str:
     return ", ".join(f"'{item}'" for item in items) or "(none)"
 
 
-def _no_numbers_message(columns, date_column, asked=None) -> str:
+def _no_numbers_message(frame: pd.DataFrame, date_column, asked=None) -> str:
+    columns = list(frame.columns)
+    others = [asked] if asked else [c for c in columns if c != date_column]
+    empty = [c for c in others if frame[c].str.lower().isin(MISSING_TOKENS).all()]
+    if empty and len(empty) == len(others):
+        return (f"Every value in {_listing(empty)} is missing (empty, NA or -). "
+                "Fill in the values, or check that the right file was uploaded.")
     if asked:
         return (f"The column '{asked}' holds no numbers. Choose a column with numbers such as 12.5 or 12,5 "
                 f"(the columns are {_listing(columns)}).")
-    others = [c for c in columns if c != date_column]
     if not others:
         return ("The file has dates but no column of numbers. Add a column with the values to study, "
                 "e.g. 'date,value'.")
@@ -619,18 +619,23 @@ def _date_candidates(head, columns, numeric, delimiter, head_numbers) -> list[st
     ordered = hinted + [c for c in columns if c not in hinted]
     found = []
     for name in ordered:
-        if name in numeric and not _year_like(name, columns, numeric, head_numbers):
+        if name in numeric and not _numeric_dates(name, columns, numeric, head_numbers):
             continue
         if _parse_dates(head[name], delimiter) is not None:
             found.append(name)
     return found
 
 
-def _year_like(name, columns, numeric, head_numbers) -> bool:
+def _numeric_dates(name, columns, numeric, head_numbers) -> bool:
+    """A numeric column may still be dates: years (1871) or yyyymmdd (20210105)."""
     values = head_numbers[name].values.dropna()
-    if values.empty or not ((values == values.round()) & (values >= 1000) & (values <= 2999)).all():
+    if values.empty or not (values == values.round()).all():
         return False
-    hinted = bool(re.search(r"year|jahr|ann|año|yr", name, re.IGNORECASE))
+    years = ((values >= 1000) & (values <= 2999)).all()
+    compact = ((values >= 1000_01_01) & (values <= 2999_12_31)).all()
+    if not (years or compact):
+        return False
+    hinted = bool(DATE_NAME_HINTS.search(name))
     first_of_several = name == columns[0] and len(numeric) >= 2
     return hinted or (first_of_several and values.is_monotonic_increasing)
 
@@ -686,14 +691,21 @@ def _time_of_day_column(frame, date_column) -> str | None:
     return None if has_times else candidate
 
 
+def _pandas_frequency(index: pd.DatetimeIndex) -> str | None:
+    """pandas' own inference (strict: no gaps allowed)."""
+    try:
+        with pd.option_context("future.infer_freq_returns_offset", True):
+            offset = pd.infer_freq(index)
+    except (TypeError, ValueError):
+        return None
+    return None if offset is None else offset.freqstr
+
+
 def infer_frequency(index: pd.DatetimeIndex) -> str | None:
     """The regular step of a sorted, unique DatetimeIndex, tolerant of gaps. None if it has no step."""
     if len(index) < 3:
         return None
-    try:
-        freq = pd.infer_freq(index)
-    except (TypeError, ValueError):
-        freq = None
+    freq = _pandas_frequency(index)
     if freq is not None:
         return freq
     steps = pd.Series(index[1:] - index[:-1])
@@ -709,7 +721,7 @@ def infer_frequency(index: pd.DatetimeIndex) -> str | None:
         return "YS"
     if days == 7:
         return f"W-{index[0].day_name()[:3].upper()}"
-    if days == 1 and len(index) > 10 and not (index.dayofweek >= 5).any():
+    if days == 1 and len(index) > 10 and not (index.day_of_week >= 5).any():
         return "B"
     if days >= 1 and days == int(days):
         return "D" if days == 1 else f"{int(days)}D"

@@ -184,7 +184,7 @@ def periods_for_frequency(freq: str | None) -> list[int]:
     if freq is None:
         return []
     offset = pd.tseries.frequencies.to_offset(freq)
-    base = offset.name.split("-")[0].rstrip("SE") or offset.name
+    base = offset.rule_code.split("-")[0].rstrip("SE") or offset.rule_code
     if base in CALENDAR_PERIODS and offset.n == 1:
         return CALENDAR_PERIODS[base]
     if base in ("Y", "A"):

@@ -92,7 +92,7 @@ def data_source() -> data.LoadedSeries | None:
     )
     if choice == UPLOAD:
         sidebar.file_uploader(
-            "Your CSV file", type=["csv", "txt", "tsv"], key="upload", on_change=_remember_upload,
+            "Your CSV file", type=["csv", "txt", "tsv", "xlsx", "xls"], key="upload", on_change=_remember_upload,
             help="One column of dates (any common format) and at least one column of numbers. "
                  "Semicolons, decimal commas and Excel exports are fine.",
         )
@@ -151,6 +151,11 @@ def _when(stamp) -> str:
     if isinstance(stamp, pd.Timestamp):
         return stamp.strftime("%Y-%m-%d %H:%M") if (stamp.hour or stamp.minute) else stamp.strftime("%Y-%m-%d")
     return str(stamp)
+
+
+def plot(figure) -> None:
+    """Draw a figure with its own (projector-sized) styling rather than Streamlit's theme."""
+    st.plotly_chart(figure, width="stretch", theme=None, config={"displaylogo": False})
 
 
 def download_csv(frame: pd.DataFrame, file_name: str, label: str = "Download as CSV") -> None:

@@ -1,0 +1,194 @@
+"""RNN, LSTM and GRU cells in the course notation, recomputed step by step from a torch module's weights.
+
+The traces are the reference the gates page draws: every gate, candidate and state at every
+time step, computed by hand from `weight_ih_l{k}`, `weight_hh_l{k}`, `bias_ih_l{k}`, `bias_hh_l{k}`
+with the same formulas PyTorch uses, so `hidden` equals what the module itself outputs.
+
+Name mapping (PyTorch -> course):
+  LSTM rows of weight_ih are stacked i, f, g, o  ->  Γ_u (update), Γ_f (forget), c̃ (candidate), Γ_o (output).
+  GRU rows are stacked r, z, n                    ->  Γ_r (relevance/reset), 1 − Γ_u, c̃ (candidate).
+  PyTorch's GRU keeps z as the weight of the OLD state: h' = (1 − z)·n + z·h, so Γ_u = 1 − z.
+  PyTorch's GRU applies the reset gate after the hidden matrix product:
+      n = tanh(W_in x + b_in + r ⊙ (W_hn h + b_hn)),
+  where the course writes c̃ = tanh(W_c [Γ_r ⊙ c<t−1>, x<t>] + b_c) (reset before the product).
+"""
+
+from __future__ import annotations
+
+import time
+
+import torch
+
+LSTM_KEYS = ("forget", "update", "output", "candidate", "cell", "hidden")
+GRU_KEYS = ("update", "relevance", "candidate", "hidden")
+
+
+# --------------------------------------------------------------------------- weights of one layer
+
+
+def _layer_weights(module: torch.nn.RNNBase, layer: int, blocks: int):
+    """(W_ih, W_hh, b_ih, b_hh) of `layer`, each split into `blocks` row blocks (zeros when bias=False)."""
+    if getattr(module, "bidirectional", False):
+        raise ValueError("bidirectional modules are not traced: trace each direction as its own module")
+    if getattr(module, "proj_size", 0):
+        raise ValueError("LSTM with proj_size is not traced")
+    if not 0 <= layer < module.num_layers:
+        raise ValueError(f"layer must be between 0 and {module.num_layers - 1}")
+    w_ih = getattr(module, f"weight_ih_l{layer}").detach()
+    w_hh = getattr(module, f"weight_hh_l{layer}").detach()
+    if module.bias:
+        b_ih = getattr(module, f"bias_ih_l{layer}").detach()
+        b_hh = getattr(module, f"bias_hh_l{layer}").detach()
+    else:
+        b_ih = torch.zeros(w_ih.shape[0], dtype=w_ih.dtype)
+        b_hh = torch.zeros_like(b_ih)
+    return w_ih.chunk(blocks), w_hh.chunk(blocks), b_ih.chunk(blocks), b_hh.chunk(blocks)
+
+
+def _as_sequence(x: torch.Tensor, module: torch.nn.RNNBase, layer: int) -> torch.Tensor:
+    x = torch.as_tensor(x).detach()
+    expected = module.input_size if layer == 0 else module.hidden_size
+    if x.dim() != 2 or x.shape[1] != expected:
+        raise ValueError(f"x must be a (T, {expected}) tensor for layer {layer}, got {tuple(x.shape)}")
+    return x.to(getattr(module, f"weight_ih_l{layer}").dtype)
+
+
+def _initial(state, hidden_size: int, dtype) -> torch.Tensor:
+    return torch.zeros(hidden_size, dtype=dtype) if state is None else torch.as_tensor(state, dtype=dtype).reshape(-1)
+
+
+# --------------------------------------------------------------------------- vanilla RNN
+
+
+def rnn_trace(module: torch.nn.RNN, x: torch.Tensor, a0=None, layer: int = 0) -> dict[str, torch.Tensor]:
+    """a<t> = g(W_ax x<t> + W_aa a<t−1> + b_a) with b_a = b_ih + b_hh, g = tanh or relu (the module's)."""
+    (w_ax,), (w_aa,), (b_ih,), (b_hh,) = _layer_weights(module, layer, 1)
+    x = _as_sequence(x, module, layer)
+    g = torch.tanh if module.nonlinearity == "tanh" else torch.relu
+    a = _initial(a0, module.hidden_size, x.dtype)
+    pre, hidden = [], []
+    with torch.no_grad():
+        for x_t in x:
+            z = x_t @ w_ax.T + b_ih + a @ w_aa.T + b_hh
+            a = g(z)
+            pre.append(z)
+            hidden.append(a)
+    return {"preactivation": torch.stack(pre), "hidden": torch.stack(hidden)}
+
+
+# --------------------------------------------------------------------------- LSTM
+
+
+def lstm_trace(module: torch.nn.LSTM, x: torch.Tensor, a0=None, c0=None, layer: int = 0,
+               preactivations: bool = False) -> dict[str, torch.Tensor]:
+    """Every LSTM gate and state of `layer` for the sequence `x` (T, input_size), as (T, hidden_size) tensors.
+
+    Keys: forget Γ_f, update Γ_u, output Γ_o, candidate c̃<t>, cell c<t>, hidden a<t>.
+    With `preactivations=True` also the arguments of σ/tanh (`forget_pre`, `update_pre`,
+    `output_pre`, `candidate_pre`), which the page writes into the equations.
+    """
+    w_ih, w_hh, b_ih, b_hh = _layer_weights(module, layer, 4)
+    x = _as_sequence(x, module, layer)
+    a = _initial(a0, module.hidden_size, x.dtype)
+    c = _initial(c0, module.hidden_size, x.dtype)
+    rows = {key: [] for key in LSTM_KEYS + ("forget_pre", "update_pre", "output_pre", "candidate_pre")}
+    with torch.no_grad():
+        for x_t in x:
+            # PyTorch's block order is i, f, g, o: update, forget, candidate, output.
+            z_u, z_f, z_c, z_o = (x_t @ w_ih[k].T + b_ih[k] + a @ w_hh[k].T + b_hh[k] for k in range(4))
+            gamma_u, gamma_f, gamma_o = torch.sigmoid(z_u), torch.sigmoid(z_f), torch.sigmoid(z_o)
+            c_tilde = torch.tanh(z_c)
+            c = gamma_f * c + gamma_u * c_tilde
+            a = gamma_o * torch.tanh(c)
+            for key, value in (("forget", gamma_f), ("update", gamma_u), ("output", gamma_o),
+                               ("candidate", c_tilde), ("cell", c), ("hidden", a), ("forget_pre", z_f),
+                               ("update_pre", z_u), ("output_pre", z_o), ("candidate_pre", z_c)):
+                rows[key].append(value)
+    keys = rows if preactivations else LSTM_KEYS
+    return {key: torch.stack(rows[key]) for key in keys}
+
+
+# --------------------------------------------------------------------------- GRU
+
+
+def gru_trace(module: torch.nn.GRU, x: torch.Tensor, a0=None, layer: int = 0,
+              preactivations: bool = False) -> dict[str, torch.Tensor]:
+    """Every GRU gate and state of `layer` for `x` (T, input_size), as (T, hidden_size) tensors.
+
+    Keys: update Γ_u (course convention, = 1 − PyTorch's z), relevance Γ_r (PyTorch's r),
+    candidate c̃<t> (PyTorch's n), hidden c<t> = a<t>. With `preactivations=True` also
+    `update_pre`, `relevance_pre` (arguments of σ), `candidate_input` (W_cx x + b_cx) and
+    `candidate_hidden` (W_cc c<t−1> + b_cc, the product the reset gate multiplies).
+    """
+    w_ih, w_hh, b_ih, b_hh = _layer_weights(module, layer, 3)
+    x = _as_sequence(x, module, layer)
+    h = _initial(a0, module.hidden_size, x.dtype)
+    rows = {key: [] for key in GRU_KEYS + ("update_pre", "relevance_pre", "candidate_input", "candidate_hidden")}
+    with torch.no_grad():
+        for x_t in x:
+            z_r = x_t @ w_ih[0].T + b_ih[0] + h @ w_hh[0].T + b_hh[0]
+            z_z = x_t @ w_ih[1].T + b_ih[1] + h @ w_hh[1].T + b_hh[1]
+            r, z = torch.sigmoid(z_r), torch.sigmoid(z_z)
+            from_input = x_t @ w_ih[2].T + b_ih[2]
+            from_hidden = h @ w_hh[2].T + b_hh[2]
+            n = torch.tanh(from_input + r * from_hidden)  # reset applied AFTER the hidden product
+            h = (1 - z) * n + z * h
+            for key, value in (("update", 1 - z), ("relevance", r), ("candidate", n), ("hidden", h),
+                               ("update_pre", -z_z), ("relevance_pre", z_r), ("candidate_input", from_input),
+                               ("candidate_hidden", from_hidden)):
+                rows[key].append(value)
+    keys = rows if preactivations else GRU_KEYS
+    return {key: torch.stack(rows[key]) for key in keys}
+
+
+# --------------------------------------------------------------------------- stacked (deep) cells
+
+
+def stacked_trace(module: torch.nn.RNNBase, x: torch.Tensor, preactivations: bool = False) -> list[dict]:
+    """One trace per layer: layer k+1 reads layer k's hidden sequence, as in `torch.nn.LSTM(num_layers=L)`.
+
+    (In training mode with dropout > 0 PyTorch also drops between layers; traces are for eval mode.)
+    """
+    trace = {"LSTM": lstm_trace, "GRU": gru_trace, "RNN": rnn_trace}[type(module).__name__]
+    kwargs = {} if trace is rnn_trace else {"preactivations": preactivations}
+    layers, inputs = [], torch.as_tensor(x)
+    for layer in range(module.num_layers):
+        layers.append(trace(module, inputs, layer=layer, **kwargs))
+        inputs = layers[-1]["hidden"]
+    return layers
+
+
+# --------------------------------------------------------------------------- size and speed
+
+GATE_BLOCKS = {"RNN": 1, "GRU": 3, "LSTM": 4}
+
+
+def course_parameter_count(kind: str, n_x: int, n_a: int, num_layers: int = 1) -> int:
+    """The course's count: each block has W (n_a × (n_a + n_x)) and ONE bias b (n_a)."""
+    blocks = GATE_BLOCKS[kind]
+    return sum(blocks * (n_a * (n_a + (n_x if layer == 0 else n_a)) + n_a) for layer in range(num_layers))
+
+
+def pytorch_parameter_count(kind: str, n_x: int, n_a: int, num_layers: int = 1) -> int:
+    """PyTorch's count: each block has W_ih, W_hh and TWO biases b_ih, b_hh (their sum is the course's b)."""
+    blocks = GATE_BLOCKS[kind]
+    return sum(blocks * (n_a * (n_a + (n_x if layer == 0 else n_a)) + 2 * n_a) for layer in range(num_layers))
+
+
+def counted_parameters(module: torch.nn.Module) -> int:
+    return sum(p.numel() for p in module.parameters())
+
+
+def seconds_per_step(module: torch.nn.RNNBase, steps: int = 100, repeats: int = 20) -> float:
+    """Median wall time of one time step of the module's own (C++) forward pass, batch of one."""
+    x = torch.randn(1, steps, module.input_size, generator=torch.Generator().manual_seed(0))
+    x = x if module.batch_first else x.transpose(0, 1)
+    timings = []
+    with torch.no_grad():
+        module(x)  # warm-up
+        for _ in range(repeats):
+            start = time.perf_counter()
+            module(x)
+            timings.append(time.perf_counter() - start)
+    timings.sort()
+    return timings[len(timings) // 2] / steps

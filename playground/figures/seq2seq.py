@@ -1,0 +1,163 @@
+"""Figures for the Seq2Seq page: the data split, predictions of both decoders, errors, encodings, attention."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from playground.figures.style import COLORS, LINE_WIDTH, display_stride, legible
+from playground.seq2seq_data import Windows
+
+MODE_COLORS = {"parallel": COLORS["seasonal"], "autoregressive": COLORS["trend"]}
+MODE_NAMES = {"parallel": "parallel", "autoregressive": "autoregressive"}
+TRUTH = "#111111"
+
+
+def _when(index: pd.Index, position: int) -> str:
+    stamp = index[min(position, len(index) - 1)]
+    if isinstance(stamp, pd.Timestamp):
+        return stamp.strftime("%Y-%m-%d %H:%M") if (stamp.hour or stamp.minute) else stamp.strftime("%Y-%m-%d")
+    return f"t = {stamp}"
+
+
+def split_figure(windows: Windows, title: str | None = None) -> go.Figure:
+    """The series the windows are cut from, with the test period shaded."""
+    values = windows.scaling.invert(windows.values)
+    stride = display_stride(len(values))
+    index = windows.index
+    fig = go.Figure(go.Scatter(x=index[::stride], y=values[::stride], mode="lines", name="x⟨t⟩",
+                               line=dict(color=COLORS["observed"], width=LINE_WIDTH)))
+    fig.add_vrect(x0=index[windows.split], x1=index[-1], fillcolor=COLORS["band"], line_width=0,
+                  annotation_text="test", annotation_position="top left")
+    fig.update_layout(showlegend=False)
+    return legible(fig, height=280, title=title)
+
+
+def predictions_figure(windows: Windows, predictions: dict[str, np.ndarray], picks: list[int]) -> go.Figure:
+    """A few test windows: what the encoder saw, the truth after it, and each decoder's prediction."""
+    history, horizon = windows.history, windows.horizon
+    past_steps = np.arange(-history + 1, 1)
+    future_steps = np.arange(1, horizon + 1)
+    columns = min(len(picks), 2)
+    rows = int(np.ceil(len(picks) / columns))
+    titles = [f"window ending {_when(windows.index, int(windows.test_starts[i]) + history - 1)}" for i in picks]
+    fig = make_subplots(rows=rows, cols=columns, subplot_titles=titles, vertical_spacing=0.16,
+                        horizontal_spacing=0.07)
+    invert = windows.scaling.invert
+    for n, i in enumerate(picks):
+        row, col = n // columns + 1, n % columns + 1
+        first = n == 0
+        seen = invert(windows.x_test[i, :, 0].numpy())
+        truth = invert(windows.y_test[i, :, 0].numpy())
+        fig.add_trace(go.Scatter(x=past_steps, y=seen, mode="lines+markers", name="seen by the encoder",
+                                 line=dict(color=COLORS["observed"], width=LINE_WIDTH), marker=dict(size=7),
+                                 legendgroup="seen", showlegend=first), row=row, col=col)
+        fig.add_trace(go.Scatter(x=future_steps, y=truth, mode="markers", name="truth y⟨k⟩",
+                                 marker=dict(color=TRUTH, size=10, symbol="circle-open", line=dict(width=2.5)),
+                                 legendgroup="truth", showlegend=first), row=row, col=col)
+        for mode, prediction in predictions.items():
+            fig.add_trace(go.Scatter(
+                x=np.r_[0, future_steps], y=np.r_[seen[-1], invert(prediction[i])], mode="lines+markers",
+                name=f"ŷ⟨k⟩ {MODE_NAMES[mode]}", line=dict(color=MODE_COLORS[mode], width=3,
+                                                          dash="solid" if mode == "parallel" else "dash"),
+                marker=dict(size=7), legendgroup=mode, showlegend=first), row=row, col=col)
+        fig.add_vline(x=0.5, line=dict(color="#999999", width=1, dash="dot"), row=row, col=col)
+    fig.update_xaxes(title_text="step (0 = last value seen)", row=rows)
+    fig.update_layout(hovermode="closest")
+    return legible(fig, height=330 * rows)
+
+
+def horizon_error_figure(step_mse: dict[str, np.ndarray], fed_truth: np.ndarray | None = None,
+                         units: str = "") -> go.Figure:
+    """Test MSE at each output step k, per decoder; optionally the autoregressive one fed the truth."""
+    fig = go.Figure()
+    for mode, errors in step_mse.items():
+        steps = np.arange(1, len(errors) + 1)
+        fig.add_trace(go.Scatter(x=steps, y=errors, mode="lines+markers", name=f"{MODE_NAMES[mode]}",
+                                 line=dict(color=MODE_COLORS[mode], width=3.5), marker=dict(size=9)))
+    if fed_truth is not None:
+        steps = np.arange(1, len(fed_truth) + 1)
+        fig.add_trace(go.Scatter(x=steps, y=fed_truth, mode="lines+markers",
+                                 name="autoregressive, fed the truth y⟨k-1⟩",
+                                 line=dict(color=MODE_COLORS["autoregressive"], width=2.5, dash="dot"),
+                                 marker=dict(size=7, symbol="diamond")))
+    fig.update_xaxes(title="output step k", dtick=1 if max(len(e) for e in step_mse.values()) <= 12 else None)
+    fig.update_yaxes(title=f"test MSE{units}", rangemode="tozero")
+    return legible(fig, height=400)
+
+
+def training_curves_figure(curves: dict[str, tuple[list[float], list[float]]]) -> go.Figure:
+    """Per decoder: the training loss and the test MSE after every epoch, on a log scale."""
+    fig = go.Figure()
+    for mode, (losses, test_mse) in curves.items():
+        epochs = np.arange(1, len(losses) + 1)
+        fig.add_trace(go.Scatter(x=epochs, y=losses, mode="lines", name=f"{MODE_NAMES[mode]}: training loss",
+                                 line=dict(color=MODE_COLORS[mode], width=2, dash="dot")))
+        fig.add_trace(go.Scatter(x=epochs, y=test_mse, mode="lines", name=f"{MODE_NAMES[mode]}: test MSE",
+                                 line=dict(color=MODE_COLORS[mode], width=3.5)))
+    fig.update_xaxes(title="epoch")
+    fig.update_yaxes(title="MSE (log scale)", type="log")
+    return legible(fig, height=400)
+
+
+def encoding_heatmap_figure(encodings: np.ndarray, labels: list[str]) -> go.Figure:
+    """The encoding vector a⟨T_x⟩ of a few windows: one row per window, one column per hidden unit."""
+    units = [f"{j + 1}" for j in range(encodings.shape[1])]
+    fig = go.Figure(go.Heatmap(z=encodings, x=units, y=labels, colorscale="RdBu", zmid=0, zmin=-1, zmax=1,
+                               colorbar=dict(title="value"), hovertemplate="%{y}<br>unit %{x}: %{z:.3f}<extra></extra>"))
+    fig.update_xaxes(title="hidden unit of a⟨T_x⟩", type="category")
+    fig.update_yaxes(autorange="reversed", type="category")
+    fig.update_layout(hovermode="closest")
+    return legible(fig, height=120 + 48 * len(labels))
+
+
+def encoding_projection_figure(points: np.ndarray, color: np.ndarray, color_label: str, explained: np.ndarray,
+                               highlight: list[int], highlight_labels: list[str], cyclic: bool) -> go.Figure:
+    """Every window's encoding vector on its first two principal components, coloured by what the window saw."""
+    fig = go.Figure(go.Scatter(
+        x=points[:, 0], y=points[:, 1], mode="markers", name="windows",
+        marker=dict(size=8, color=color, colorscale="Twilight" if cyclic else "Viridis",
+                    cmin=0 if cyclic else None, cmax=360 if cyclic else None,
+                    colorbar=dict(title=color_label), line=dict(width=0)),
+        hovertemplate=f"{color_label}: %{{marker.color:.3g}}<extra></extra>",
+    ))
+    fig.add_trace(go.Scatter(x=points[highlight, 0], y=points[highlight, 1], mode="markers+text",
+                             text=highlight_labels, textposition="top center", name="windows in the heatmap",
+                             marker=dict(size=15, color="rgba(0,0,0,0)", line=dict(color=TRUTH, width=2.5))))
+    fig.update_xaxes(title=f"component 1 ({explained[0]:.0%} of the variance)")
+    fig.update_yaxes(title=f"component 2 ({explained[1]:.0%})")
+    fig.update_layout(showlegend=False, hovermode="closest")
+    return legible(fig, height=480)
+
+
+def attention_figure(weights: dict[str, np.ndarray], history: int) -> go.Figure:
+    """α⟨k,t⟩ for one window, one panel per decoder: row k (output step) says where that output looked."""
+    modes = list(weights)
+    fig = make_subplots(rows=1, cols=len(modes), subplot_titles=[MODE_NAMES[m] for m in modes],
+                        horizontal_spacing=0.12)
+    inputs = [f"x⟨{t}⟩" for t in range(1, history + 1)]
+    for n, mode in enumerate(modes):
+        alpha = weights[mode]
+        outputs = [f"ŷ⟨{k}⟩" for k in range(1, alpha.shape[0] + 1)]
+        fig.add_trace(go.Heatmap(z=alpha, x=inputs, y=outputs, zmin=0, zmax=1, colorscale="Blues",
+                                 showscale=n == len(modes) - 1, colorbar=dict(title="α"),
+                                 hovertemplate="%{y} looks at %{x}: %{z:.2f}<extra></extra>"),
+                      row=1, col=n + 1)
+        fig.update_yaxes(autorange="reversed", type="category", row=1, col=n + 1)
+        fig.update_xaxes(title_text="encoder step t", type="category", row=1, col=n + 1)
+    fig.update_layout(hovermode="closest")
+    return legible(fig, height=160 + 34 * max(w.shape[0] for w in weights.values()))
+
+
+def timing_figure(seconds: dict[str, float], batch: int) -> go.Figure:
+    """Inference time for one batch of test windows, per decoder."""
+    modes = list(seconds)
+    fig = go.Figure(go.Bar(x=[seconds[m] * 1e3 for m in modes], y=[MODE_NAMES[m] for m in modes],
+                           orientation="h", marker_color=[MODE_COLORS[m] for m in modes],
+                           text=[f"{seconds[m] * 1e3:.2f} ms" for m in modes], textposition="auto",
+                           hovertemplate="%{y}: %{x:.3f} ms<extra></extra>"))
+    fig.update_xaxes(title=f"milliseconds for one batch of {batch} windows (median)", rangemode="tozero")
+    fig.update_layout(showlegend=False, hovermode="closest")
+    return legible(fig, height=220)

@@ -1,0 +1,386 @@
+"""Toy tasks where LSTM/GRU gates have a visible meaning, the small models that learn them, and their traces.
+
+Each task makes seeded (inputs, targets, mask) tensors: inputs (N, T, n_x), targets (N, T, n_y),
+and a mask (N, T) of the steps the loss looks at. A `GateModel` (one torch LSTM or GRU, possibly
+stacked, plus a linear read-out ŷ<t> = W_ya a<t> + b_y) learns it with `playground.training.fit`;
+`trace_example` replays one sequence through `playground.cells` for the page to animate.
+
+- remember:  random numbers stream past; remember the one marked "store", say it when "recall" arrives.
+- count:     count the 1s seen so far.
+- agreement: "the cat(s) <gap words> ___": choose "was" or "were" after the gap.
+- series:    predict the next value of a time series (a sample dataset or the user's own upload).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import torch
+
+from playground import cells
+from playground.training import History, fit
+
+KINDS = ("LSTM", "GRU")
+LIMITS = {  # bounds on everything a user can set: (min, max, default)
+    "hidden_size": (1, 32, 4),
+    "num_layers": (1, 3, 1),
+    "epochs": (1, 400, 0),  # default per task
+    "seed": (0, 9999, 0),
+}
+MAX_SERIES_POINTS = 1_500  # the most recent points of a long series: enough to learn, seconds to train
+TEST_FRACTION = 0.2
+
+
+class GateTaskError(ValueError):
+    """The settings or the data cannot make this task; the message says what to change."""
+
+
+@dataclass(frozen=True)
+class Task:
+    key: str
+    title: str
+    story: str  # what the gates should learn to do, in plain words
+    length: tuple[int, int, int]  # sequence length T: (min, max, default)
+    epochs: int  # default number of epochs
+    n_samples: int
+    classify: bool = False
+
+
+TASKS = {
+    task.key: task
+    for task in [
+        Task("remember", "Remember a value until a cue arrives",
+             "Random numbers stream past. One is marked **store**; the model must say nothing (0) until the "
+             "**recall** cue arrives, and then say the stored number. Watch the update gate Γ_u open at the store "
+             "step and stay shut for the other numbers, the forget gate Γ_f drop once to clear the cell and then "
+             "keep c<t> while it waits, and the output gate Γ_o open at the recall step.", (8, 40, 16), 80, 512),
+        Task("count", "Count the 1s",
+             "A stream of 0s and 1s; after every step the model says how many 1s it has seen so far. The cell "
+             "c<t> works as a counter: Γ_f stays near 1 (keep the count) and Γ_u lets in a fixed amount each "
+             "time a 1 arrives.", (8, 40, 16), 80, 512),
+        Task("agreement", "Singular/plural agreement across a gap",
+             "“the cat … was” / “the cats … were”: the words between subject and verb do not matter. The cell "
+             "has to store singular vs plural at the noun, keep it (Γ_f ≈ 1) through the gap, and show it "
+             "(Γ_o) when the verb slot “___” arrives.", (5, 24, 10), 30, 512, classify=True),
+        Task("series", "Predict your own series",
+             "One step ahead: from x<1…t> predict x<t+1>, on a window of the dataset chosen in the sidebar "
+             "(a sample, or your uploaded CSV). Values are standardised first. Watch which units follow the "
+             "level, and whether Γ_f keeps a slow memory of it.", (8, 60, 24), 150, 400),
+    ]
+}
+DEFAULT_TASK = "remember"
+
+SINGULAR = ["cat", "dog", "key", "child", "bird"]
+PLURAL = ["cats", "dogs", "keys", "children", "birds"]
+FILLERS = ["that", "sat", "on", "the", "old", "red", "near", "quietly", "today", "again", "very", "big"]
+VOCABULARY = ["the"] + SINGULAR + PLURAL + FILLERS + ["___"]
+VERBS = ["was", "were"]
+
+
+@dataclass
+class TaskData:
+    inputs: torch.Tensor  # (N, T, n_x)
+    targets: torch.Tensor  # (N, T, n_y); class index in channel 0 for classification
+    mask: torch.Tensor  # (N, T) bool: the steps the loss and the score look at
+    input_names: list[str]  # one per input channel
+    labels: list[list[str]]  # per sequence, one short label per step (for the time axis)
+    target_name: str
+    classify: bool = False
+    scale: tuple[float, float] = (0.0, 1.0)  # (mean, std) used to standardise a series
+    quiet: bool = False  # the unmasked steps must output 0 (their loss weighs as much as the masked steps')
+
+    @property
+    def n_x(self) -> int:
+        return self.inputs.shape[2]
+
+    @property
+    def n_y(self) -> int:
+        return len(VERBS) if self.classify else self.targets.shape[2]
+
+
+# --------------------------------------------------------------------------- the tasks
+
+
+def _check_length(task: Task, length: int) -> int:
+    low, high, _ = task.length
+    if not low <= int(length) <= high:
+        raise GateTaskError(f"The sequence length for “{task.title}” must be between {low} and {high}.")
+    return int(length)
+
+
+def remember_task(length: int, n: int, seed: int) -> TaskData:
+    """Channels: value (a random number every step), store flag, recall flag.
+
+    Target: the stored value at the recall step and 0 everywhere else ("say nothing until asked"), so
+    the output gate has a job too. The recall step's error weighs as much as all the quiet steps'.
+    """
+    g = torch.Generator().manual_seed(seed)
+    values = torch.rand(n, length, generator=g) * 2 - 1
+    store = torch.randint(0, max(1, length - 3), (n,), generator=g)
+    gap = torch.rand(n, generator=g)
+    recall = store + 2 + (gap * (length - 2 - store).float()).long()  # at least 2 steps after store
+    recall = torch.clamp(recall, max=length - 1)
+    rows = torch.arange(n)
+    inputs = torch.zeros(n, length, 3)
+    inputs[:, :, 0] = values
+    inputs[rows, store, 1] = 1.0
+    inputs[rows, recall, 2] = 1.0
+    inputs[rows, recall, 0] = 0.0  # nothing to read at the recall step but the cue itself
+    targets = torch.zeros(n, length, 1)
+    targets[rows, recall, 0] = values[rows, store]
+    mask = torch.zeros(n, length, dtype=torch.bool)
+    mask[rows, recall] = True
+    labels = [["store" if t == s else "recall" if t == r else f"{inputs[i, t, 0]:+.1f}" for t in range(length)]
+              for i, (s, r) in enumerate(zip(store.tolist(), recall.tolist()))]
+    return TaskData(inputs, targets, mask, ["value", "store", "recall"], labels, "stored value", quiet=True)
+
+
+def count_task(length: int, n: int, seed: int) -> TaskData:
+    """One channel of 0/1 (a 1 with probability 0.3); target: the number of 1s so far, at every step."""
+    g = torch.Generator().manual_seed(seed)
+    bits = (torch.rand(n, length, generator=g) < 0.3).float()
+    targets = torch.cumsum(bits, dim=1).unsqueeze(-1)
+    labels = [[str(int(b)) for b in row] for row in bits.tolist()]
+    return TaskData(bits.unsqueeze(-1), targets, torch.ones(n, length, dtype=torch.bool), ["bit"], labels,
+                    "count so far")
+
+
+def agreement_task(length: int, n: int, seed: int) -> TaskData:
+    """One-hot words: “the <noun> <length − 3 filler words> ___”; at “___” predict was (0) or were (1)."""
+    g = torch.Generator().manual_seed(seed)
+    plural = torch.randint(0, 2, (n,), generator=g)
+    nouns = torch.randint(0, len(SINGULAR), (n,), generator=g)
+    fillers = torch.randint(0, len(FILLERS), (n, length - 3), generator=g)
+    index = {word: i for i, word in enumerate(VOCABULARY)}
+    words = [["the", (PLURAL if p else SINGULAR)[k]] + [FILLERS[f] for f in row] + ["___"]
+             for p, k, row in zip(plural.tolist(), nouns.tolist(), fillers.tolist())]
+    ids = torch.tensor([[index[w] for w in sentence] for sentence in words])
+    inputs = torch.nn.functional.one_hot(ids, len(VOCABULARY)).float()
+    targets = torch.zeros(n, length, 1)
+    targets[:, -1, 0] = plural.float()
+    mask = torch.zeros(n, length, dtype=torch.bool)
+    mask[:, -1] = True
+    return TaskData(inputs, targets, mask, list(VOCABULARY), words, "verb (0 = was, 1 = were)", classify=True)
+
+
+def series_task(series: pd.Series, length: int, n: int, seed: int) -> TaskData:
+    """Windows of the standardised series; at every step the target is the next value."""
+    values = pd.to_numeric(series, errors="coerce").to_numpy(dtype=float)[-MAX_SERIES_POINTS:]
+    if np.isnan(values).any():
+        raise GateTaskError("The series has missing values; pick the value column again or fill the gaps.")
+    if len(values) < length + 10:
+        raise GateTaskError(f"The series has {len(values)} points: too short for windows of {length} steps. "
+                            f"Choose a shorter sequence length (at most {max(0, len(values) - 10)}).")
+    train_end = int(len(values) * (1 - TEST_FRACTION))
+    mean, std = float(values[:train_end].mean()), float(values[:train_end].std())
+    if not np.isfinite(std) or std == 0:
+        raise GateTaskError("The series is constant: there is nothing to predict.")
+    scaled = torch.tensor((values - mean) / std, dtype=torch.float32)
+    starts = np.arange(len(values) - length)  # window [s, s + length) and targets [s + 1, s + length]
+    if len(starts) > n:  # spread the windows over the whole span, always keeping the most recent
+        starts = np.unique(np.linspace(0, starts[-1], n).round().astype(int))
+    windows = torch.stack([scaled[s:s + length + 1] for s in starts])
+    index = series.index[-len(values):]
+    labels = [[_stamp(index[s + t]) for t in range(length)] for s in starts]
+    return TaskData(windows[:, :-1].unsqueeze(-1), windows[:, 1:].unsqueeze(-1),
+                    torch.ones(len(starts), length, dtype=torch.bool), ["x<t> (standardised)"], labels,
+                    "next value", scale=(mean, std))
+
+
+def _stamp(value) -> str:
+    if isinstance(value, pd.Timestamp):
+        return value.strftime("%Y-%m-%d %H:%M") if (value.hour or value.minute) else value.strftime("%Y-%m-%d")
+    return str(value)
+
+
+def make_task(key: str, length: int, seed: int = 0, series: pd.Series | None = None) -> TaskData:
+    task = TASKS.get(key)
+    if task is None:
+        raise GateTaskError(f"Unknown task {key!r}; choose one of {', '.join(TASKS)}.")
+    length = _check_length(task, length)
+    if key == "series":
+        if series is None:
+            raise GateTaskError("Choose a dataset (or upload a CSV) in the sidebar first.")
+        return series_task(series, length, task.n_samples, seed)
+    return {"remember": remember_task, "count": count_task, "agreement": agreement_task}[key](
+        length, task.n_samples, seed)
+
+
+def series_fingerprint(series: pd.Series) -> str:
+    """Identifies the data in a training cache key: same values and index, same fingerprint."""
+    digest = hashlib.sha1(np.ascontiguousarray(series.to_numpy(dtype=float)).tobytes())
+    digest.update(str((series.index[0], series.index[-1], len(series))).encode())
+    return digest.hexdigest()[:16]
+
+
+# --------------------------------------------------------------------------- the model
+
+
+class GateModel(torch.nn.Module):
+    """x<t> → LSTM/GRU (1–3 layers) → a<t> → ŷ<t> = W_ya a<t> + b_y, at every step."""
+
+    def __init__(self, kind: str, n_x: int, hidden_size: int, n_y: int, num_layers: int = 1):
+        super().__init__()
+        if kind not in KINDS:
+            raise GateTaskError(f"kind must be one of {KINDS}")
+        low, high, _ = LIMITS["hidden_size"]
+        if not low <= hidden_size <= high:
+            raise GateTaskError(f"The number of hidden units must be between {low} and {high}.")
+        low, high, _ = LIMITS["num_layers"]
+        if not low <= num_layers <= high:
+            raise GateTaskError(f"The number of layers must be between {low} and {high}.")
+        self.kind = kind
+        rnn = torch.nn.LSTM if kind == "LSTM" else torch.nn.GRU
+        self.rnn = rnn(n_x, hidden_size, num_layers=num_layers, batch_first=True)
+        self.head = torch.nn.Linear(hidden_size, n_y)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        hidden, _ = self.rnn(x)
+        return self.head(hidden)
+
+
+def _task_loss(model: GateModel, data: TaskData, rows) -> torch.Tensor:
+    output = model(data.inputs[rows])
+    mask = data.mask[rows]
+    targets = data.targets[rows]
+    if data.classify:
+        return torch.nn.functional.cross_entropy(output[mask], targets[mask][:, 0].long())
+    loss = torch.nn.functional.mse_loss(output[mask], targets[mask])
+    if data.quiet:
+        loss = loss + torch.nn.functional.mse_loss(output[~mask], targets[~mask])
+    return loss
+
+
+def score(model: GateModel, data: TaskData, rows=None) -> dict:
+    """Loss on `rows`, and the task's own score: accuracy (agreement, count) or error in the task's units."""
+    rows = torch.arange(len(data.inputs)) if rows is None else rows
+    with torch.no_grad():
+        output = model(data.inputs[rows])
+        mask = data.mask[rows]
+        loss = float(_task_loss(model, data, rows))
+        if data.classify:
+            return {"loss": loss, "accuracy": float((output[mask].argmax(-1) == data.targets[rows][mask][:, 0]).float().mean())}
+        error = (output[mask] - data.targets[rows][mask]).abs()
+        if data.target_name == "count so far":
+            return {"loss": loss, "accuracy": float((error < 0.5).float().mean())}
+        return {"loss": loss, "mae": float(error.mean()) * data.scale[1]}
+
+
+@dataclass
+class GateRun:
+    """A trained (or untrained) model with the data it learned; what the page caches and draws."""
+
+    task: str
+    kind: str
+    model: GateModel
+    data: TaskData
+    test_rows: torch.Tensor
+    history: History = field(default_factory=History)
+    trained: bool = True
+    test_score: dict = field(default_factory=dict)
+
+
+def split(n: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """The last 20 % of the samples are held out (for a series: the most recent windows)."""
+    cut = int(n * (1 - TEST_FRACTION))
+    return torch.arange(cut), torch.arange(cut, n)
+
+
+def build(task: str, kind: str, hidden_size: int, num_layers: int, length: int, seed: int = 0,
+          series: pd.Series | None = None) -> GateRun:
+    """The task's data and a seeded, untrained model: what the page shows before training."""
+    data = make_task(task, length, seed, series)
+    torch.manual_seed(seed)
+    model = GateModel(kind, data.n_x, hidden_size, data.n_y, num_layers).eval()
+    _, test_rows = split(len(data.inputs))
+    run = GateRun(task, kind, model, data, test_rows, trained=False)
+    run.test_score = score(model, data, test_rows)
+    return run
+
+
+def train(task: str, kind: str, hidden_size: int, num_layers: int, length: int, epochs: int | None = None,
+          seed: int = 0, series: pd.Series | None = None, progress=None) -> GateRun:
+    """Train the task's model with `playground.training.fit` (Adam, mini-batches of 64, seeded)."""
+    run = build(task, kind, hidden_size, num_layers, length, seed, series)
+    epochs = TASKS[task].epochs if epochs is None else int(epochs)
+    low, high, _ = LIMITS["epochs"]
+    if not low <= epochs <= high:
+        raise GateTaskError(f"The number of epochs must be between {low} and {high}.")
+    train_rows, test_rows = split(len(run.data.inputs))
+    model, data = run.model, run.data
+    run.history = fit(model, lambda rows, epoch: _task_loss(model, data, train_rows[rows]), len(train_rows),
+                      epochs, lr=1e-2, batch_size=64, validate=lambda: score(model, data, test_rows)["loss"],
+                      progress=progress, seed=seed)
+    run.trained = True
+    run.test_score = score(model, data, test_rows)
+    return run
+
+
+# --------------------------------------------------------------------------- one sequence, traced
+
+
+@dataclass
+class ExampleTrace:
+    """One sequence replayed through the model: per-layer gate traces as numpy (T, H) arrays."""
+
+    kind: str
+    layers: list[dict[str, np.ndarray]]  # cells.lstm_trace / gru_trace keys, plus pre-activations
+    inputs: np.ndarray  # (T, n_x)
+    labels: list[str]  # one per step, for the time axis
+    target: np.ndarray  # (T,) the task's target (NaN where the loss does not look)
+    prediction: np.ndarray  # (T,) ŷ<t> (for agreement: P(were))
+    target_name: str
+    input_values: np.ndarray | None  # (T,) the numeric input channel, drawn under the gates (None for words)
+    input_name: str = "x<t>"
+
+
+def trace_example(run: GateRun, index: int) -> ExampleTrace:
+    """Replay test sequence `index` through `playground.cells` (every gate recomputed from the weights)."""
+    row = int(run.test_rows[int(index) % len(run.test_rows)])
+    x = run.data.inputs[row]
+    layers = cells.stacked_trace(run.model.rnn, x, preactivations=True)
+    with torch.no_grad():
+        output = run.model.head(layers[-1]["hidden"])
+    if run.data.classify:
+        prediction = torch.softmax(output, -1)[:, 1].numpy()
+    else:
+        prediction = output[:, 0].numpy()
+    target = run.data.targets[row, :, 0].numpy().copy()
+    if not run.data.quiet:
+        target[~run.data.mask[row].numpy()] = np.nan
+    values = None if run.data.classify else x[:, 0].numpy()
+    return ExampleTrace(run.kind, [{k: v.numpy() for k, v in layer.items()} for layer in layers], x.numpy(),
+                        list(run.data.labels[row]), target, prediction, run.data.target_name, values,
+                        run.data.input_names[0])
+
+
+def default_example(run: GateRun) -> int:
+    """The test sequence the page opens with: for `remember` a large value kept over a long gap (the
+    gates are easiest to read there); for a series the most recent window; otherwise the first."""
+    if run.task == "series":
+        return len(run.test_rows) - 1
+    if run.task != "remember":
+        return 0
+    data, rows = run.data, run.test_rows
+    store = data.inputs[rows, :, 1].argmax(1)
+    recall = data.inputs[rows, :, 2].argmax(1)
+    value = data.inputs[rows, store, 0].abs()
+    return int(torch.argmax(value * (recall - store).float()))
+
+
+def parameter_table(n_x: int, hidden_size: int, n_y: int, num_layers: int = 1) -> list[dict]:
+    """Course formula, PyTorch formula and the count from real modules, for LSTM and GRU of the same size."""
+    rows = []
+    for kind in KINDS:
+        module = (torch.nn.LSTM if kind == "LSTM" else torch.nn.GRU)(n_x, hidden_size, num_layers=num_layers)
+        rows.append({
+            "cell": kind,
+            "course (one bias per gate)": cells.course_parameter_count(kind, n_x, hidden_size, num_layers),
+            "PyTorch (b_ih and b_hh)": cells.pytorch_parameter_count(kind, n_x, hidden_size, num_layers),
+            "counted in torch.nn": cells.counted_parameters(module),
+            "read-out W_ya, b_y": hidden_size * n_y + n_y,
+        })
+    return rows

@@ -1,0 +1,175 @@
+"""Windows for sequence-to-sequence forecasting: see the last T_x values, predict the next T_y.
+
+Two sources: the course's sine task (a generated wave, optionally noisy) and a user's series.
+The split is chronological (the test windows come after the training ones, as in real forecasting)
+and a user's series is standardised with the mean and spread of its training part only, so that
+nothing about the test period leaks into training.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import torch
+
+HISTORY_RANGE = (2, 60)
+HORIZON_RANGE = (1, 30)
+FREQUENCY_RANGE = (0.01, 0.25)
+NOISE_RANGE = (0.0, 0.5)
+SINE_POINTS = 400
+TEST_FRACTION = 0.2
+MIN_TRAIN_WINDOWS = 8
+MAX_WINDOWS = 500
+
+
+class WindowError(ValueError):
+    """The settings or the series cannot give training and test windows; the message says what to change."""
+
+
+@dataclass(frozen=True)
+class Scaling:
+    mean: float = 0.0
+    std: float = 1.0
+
+    def apply(self, values):
+        return (values - self.mean) / self.std
+
+    def invert(self, values):
+        return values * self.std + self.mean
+
+
+@dataclass
+class Windows:
+    """Inputs (N, T_x, 1) and targets (N, T_y, 1), float32, in scaled units."""
+
+    x_train: torch.Tensor
+    y_train: torch.Tensor
+    x_test: torch.Tensor
+    y_test: torch.Tensor
+    values: np.ndarray          # the whole scaled series the windows were cut from
+    index: pd.Index             # its time axis (dates or positions)
+    split: int                  # values[split:] is the test period
+    test_starts: np.ndarray     # position in `values` of each test window's first input
+    train_starts: np.ndarray
+    scaling: Scaling
+    fingerprint: str            # identifies the data and window settings (part of every training cache key)
+    phase_of: object = None     # start -> phase in degrees, for the sine task only
+
+    @property
+    def history(self) -> int:
+        return self.x_train.shape[1]
+
+    @property
+    def horizon(self) -> int:
+        return self.y_train.shape[1]
+
+    def all_inputs(self) -> tuple[torch.Tensor, np.ndarray]:
+        """Every window's input (train then test) and its start position, for the encoding picture."""
+        return torch.cat([self.x_train, self.x_test]), np.concatenate([self.train_starts, self.test_starts])
+
+    def describe(self, starts: np.ndarray) -> tuple[np.ndarray, str]:
+        """A number per window to colour it by: the sine's phase, or the last value the window saw."""
+        if self.phase_of is not None:
+            return self.phase_of(starts), "phase of x⟨T_x⟩ (°)"
+        last = self.scaling.invert(self.values[starts + self.history - 1])
+        return last, "last value seen"
+
+
+def _check_range(name: str, value, bounds) -> None:
+    low, high = bounds
+    if not low <= value <= high:
+        raise WindowError(f"{name} must be between {low} and {high} (got {value}).")
+
+
+def _cut(values: np.ndarray, starts: np.ndarray, history: int, horizon: int) -> tuple[torch.Tensor, torch.Tensor]:
+    offsets_x = starts[:, None] + np.arange(history)[None, :]
+    offsets_y = starts[:, None] + history + np.arange(horizon)[None, :]
+    as_tensor = lambda a: torch.from_numpy(np.ascontiguousarray(a, dtype=np.float32)).unsqueeze(-1)
+    return as_tensor(values[offsets_x]), as_tensor(values[offsets_y])
+
+
+def _thin(starts: np.ndarray, limit: int) -> np.ndarray:
+    """Every k-th window when there are too many: training time grows with the number of windows."""
+    if len(starts) <= limit:
+        return starts
+    return starts[np.linspace(0, len(starts) - 1, limit).round().astype(int)]
+
+
+def make_windows(values: np.ndarray, index: pd.Index, history: int, horizon: int, split: int,
+                 scaling: Scaling, fingerprint: str, phase_of=None, max_windows: int = MAX_WINDOWS) -> Windows:
+    """Training windows lie wholly before `split`; test windows predict values at or after it."""
+    n = len(values)
+    last_start = n - history - horizon
+    train_starts = np.arange(0, split - history - horizon + 1)
+    test_starts = np.arange(max(0, split - history), last_start + 1)
+    if len(train_starts) < MIN_TRAIN_WINDOWS:
+        raise WindowError(
+            f"The training part has room for only {max(len(train_starts), 0)} window(s) of "
+            f"{history} + {horizon} values; at least {MIN_TRAIN_WINDOWS} are needed. "
+            "Shorten the history or the horizon, or use a longer series."
+        )
+    if len(test_starts) < 1:
+        raise WindowError("The test part is shorter than the horizon. Shorten the horizon or the history.")
+    train_starts = _thin(train_starts, max_windows)
+    test_starts = _thin(test_starts, max(1, max_windows // 4))
+    x_train, y_train = _cut(values, train_starts, history, horizon)
+    x_test, y_test = _cut(values, test_starts, history, horizon)
+    key = f"{fingerprint}|{history}|{horizon}|{split}|{len(train_starts)}|{len(test_starts)}"
+    return Windows(x_train, y_train, x_test, y_test, values, index, split, test_starts, train_starts, scaling,
+                   hashlib.sha1(key.encode()).hexdigest()[:16], phase_of)
+
+
+def sine_windows(history: int = 5, horizon: int = 5, frequency: float = 0.05, noise: float = 0.0,
+                 n_points: int = SINE_POINTS, test_fraction: float = TEST_FRACTION, seed: int = 0) -> Windows:
+    """The course's task: x⟨t⟩ = sin(2π f t) + noise, t = 0, 1, ...; see `history` values, predict `horizon`.
+
+    `frequency` f is in cycles per time step (0.05: one cycle every 20 steps); `noise` is the
+    standard deviation of Gaussian noise added to every value (seeded). The wave is already in
+    [-1, 1], so it is not rescaled.
+    """
+    _check_range("History", history, HISTORY_RANGE)
+    _check_range("Horizon", horizon, HORIZON_RANGE)
+    _check_range("Frequency", frequency, FREQUENCY_RANGE)
+    _check_range("Noise", noise, NOISE_RANGE)
+    t = np.arange(n_points)
+    rng = np.random.default_rng(seed)
+    values = np.sin(2 * np.pi * frequency * t) + noise * rng.standard_normal(n_points)
+    split = int(round(n_points * (1 - test_fraction)))
+
+    def phase_of(starts):
+        return np.degrees(2 * np.pi * frequency * (starts + history - 1)) % 360
+
+    fingerprint = f"sine|{n_points}|{frequency!r}|{noise!r}|{seed}|{test_fraction!r}"
+    return make_windows(values, pd.RangeIndex(n_points), history, horizon, split, Scaling(), fingerprint, phase_of)
+
+
+def series_fingerprint(series: pd.Series) -> str:
+    """Changes whenever the values, the dates or the name change."""
+    digest = hashlib.sha1()
+    digest.update(np.ascontiguousarray(series.to_numpy(dtype=np.float64)).tobytes())
+    digest.update(np.ascontiguousarray(np.asarray(series.index.astype(str))).astype("U").tobytes())
+    digest.update(str(series.name).encode())
+    return digest.hexdigest()[:16]
+
+
+def series_windows(series: pd.Series, history: int = 12, horizon: int = 6,
+                   test_fraction: float = TEST_FRACTION) -> Windows:
+    """Windows from a user's series: chronological split, standardised with the training part's mean and std."""
+    _check_range("History", history, HISTORY_RANGE)
+    _check_range("Horizon", horizon, HORIZON_RANGE)
+    if not 0.05 <= test_fraction <= 0.5:
+        raise WindowError("The test part must be between 5% and 50% of the series.")
+    raw = series.to_numpy(dtype=np.float64)
+    if not np.all(np.isfinite(raw)):
+        raise WindowError("The series has missing or infinite values; the windows need every value.")
+    split = int(round(len(raw) * (1 - test_fraction)))
+    train_part = raw[:split]
+    spread = float(np.std(train_part)) if len(train_part) else 0.0
+    if len(train_part) < 2 or spread == 0.0:
+        raise WindowError("The training part of the series is constant (or too short): there is nothing to learn.")
+    scaling = Scaling(float(np.mean(train_part)), spread)
+    return make_windows(scaling.apply(raw), series.index, history, horizon, split, scaling,
+                        f"series|{series_fingerprint(series)}|{test_fraction!r}")

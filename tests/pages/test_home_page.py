@@ -1,0 +1,14 @@
+"""The home page maps the course to the pages."""
+
+from conftest import assert_no_exception, page_text, run_page
+
+
+def test_home_page_maps_the_course():
+    at = run_page("home.py")
+    assert_no_exception(at)
+    text = page_text(at)
+    assert "Sequence Playground" in text
+    for topic in ("Decomposition into trend, seasonal and remainder", "Backpropagation through time",
+                  "Named-entity recognition", "Seq2Seq encoder–decoder"):
+        assert topic in text
+    assert "Decomposition" in text
