@@ -107,6 +107,11 @@ m1.metric("Strength of trend F_T", f"{trend_strength:.2f}", help="0 = no trend, 
 m2.metric("Strength of seasonality F_S", f"{season_strength:.2f}", help="0 = no season, 1 = all season")
 m3.metric("Ljung–Box p-value of the remainder", f"{check.ljung_box_pvalue:.3g}",
           help="Below 0.05: the remainder is still autocorrelated")
+with st.expander("How the strengths are measured"):
+    st.latex(r"F_T = \max\left(0,\ 1 - \frac{\operatorname{Var}(E_t)}{\operatorname{Var}(T_t + E_t)}\right)\qquad "
+             r"F_S = \max\left(0,\ 1 - \frac{\operatorname{Var}(E_t)}{\operatorname{Var}(S_t + E_t)}\right)")
+    st.caption("Hyndman & Athanasopoulos, FPP3 §4.3: if the remainder is small next to trend + remainder, the trend "
+               "is strong. For the multiplicative model they are measured on log T, log S, log E, where the parts add.")
 
 components_tab, profile_tab, remainder_tab, steps_tab = st.tabs(
     ["Components", "Seasonal profile", "Remainder diagnostics", "How classical decomposition works"]
@@ -125,17 +130,14 @@ with profile_tab:
 with remainder_tab:
     (st.warning if check.has_structure else st.success)(check.reading)
     ui.plot(figures.acf_figure(check))
-    st.latex(r"F_T = \max\left(0,\ 1 - \frac{\operatorname{Var}(E_t)}{\operatorname{Var}(T_t + E_t)}\right)\qquad"
-             r"F_S = \max\left(0,\ 1 - \frac{\operatorname{Var}(E_t)}{\operatorname{Var}(S_t + E_t)}\right)")
-    st.caption("Strength of trend and seasonality (Hyndman & Athanasopoulos, FPP3 §4.3). "
-               "For the multiplicative model they are measured on log T, log S, log E, where the parts add.")
 
 with steps_tab:
     m = result.periods[0]
-    steps = result.steps
-    if steps is None:
+    classical = result
+    if result.steps is None:
         st.caption(f"The chart above uses {METHOD_NAMES[method]}. Here is the classical method at the same period.")
-        steps = cached_decomposition(series, model, "classical", m, False, 7).steps
+        classical = cached_decomposition(series, model, "classical", m, False, 7)
+    steps = classical.steps
     half = m // 2
     if m % 2 == 0:
         st.markdown(f"**1. Trend.** For an even period m = {m} a plain m-term average is not centred on a time "
@@ -153,9 +155,7 @@ with steps_tab:
                 "position of the cycle, then normalise them so that they "
                 + ("sum to 0." if model == "additive" else f"average 1 (sum to {m}).")
                 + f" **4. Remainder:** x_t {op} T_t {op} S_t.")
-    ui.plot(figures.classical_steps_figure(
-        result if result.steps is not None else cached_decomposition(series, model, "classical", m, False, 7),
-        labels))
+    ui.plot(figures.classical_steps_figure(classical, labels))
     table = pd.DataFrame({"position": labels, "average of detrended": steps.raw_indices,
                           "seasonal index S": steps.indices})
     st.dataframe(table.set_index("position").T.style.format("{:.4f}"), width="stretch")

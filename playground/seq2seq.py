@@ -316,3 +316,23 @@ def exposure_cost(result: Trained) -> float:
     """Last-step error fed its own outputs ÷ fed the truth: what the autoregressive decoder's own mistakes cost."""
     fed = float(result.step_mse_fed_truth[-1])
     return float(result.step_mse[-1]) / fed if fed > 0 else float("inf")
+
+
+def feedback_reading(result: Trained) -> str:
+    """What feeding back its own outputs did to an autoregressive decoder, in plain words (markdown)."""
+    horizon = len(result.step_mse)
+    cost = exposure_cost(result)
+    settings = result.settings
+    final_share = teacher_forcing_ratio(settings.epochs - 1, settings.epochs, settings.teacher_forcing,
+                                        settings.schedule)
+    if cost > 1.2:
+        return (f"Fed its **own** outputs, the autoregressive decoder's error at step {horizon} is **×{cost:.2g}** "
+                "what it is when fed the **true** previous values (dotted line): each mistake becomes the next "
+                "step's input, and errors **compound**.")
+    if cost < 1 / 1.2:
+        return (f"Fed the **true** previous values (dotted line) it does *worse*, ×{1 / cost:.2g} at step {horizon}: "
+                f"at the end of training it was fed the truth {final_share:.0%} of the time, so it has learned to "
+                "continue from its own predictions, and clean values are what it does not expect.")
+    return (f"Feeding it the truth instead of its own outputs hardly changes the error (×{cost:.2g} at step "
+            f"{horizon}): its outputs are nearly as good as the truth here, so there is little error to compound. "
+            "Add noise, lengthen the horizon or train fewer epochs to see errors grow.")

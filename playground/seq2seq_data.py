@@ -56,7 +56,11 @@ class Windows:
     train_starts: np.ndarray
     scaling: Scaling
     fingerprint: str            # identifies the data and window settings (part of every training cache key)
-    phase_of: object = None     # start -> phase in degrees, for the sine task only
+    period: float | None = None  # steps per cycle, for the sine task only
+
+    def phase_of(self, starts: np.ndarray) -> np.ndarray:
+        """The sine's phase (degrees) at each window's last input x⟨T_x⟩."""
+        return (360.0 * (starts + self.history - 1) / self.period) % 360
 
     @property
     def history(self) -> int:
@@ -70,9 +74,35 @@ class Windows:
         """Every window's input (train then test) and its start position, for the encoding picture."""
         return torch.cat([self.x_train, self.x_test]), np.concatenate([self.train_starts, self.test_starts])
 
+    def shift_limit(self, n: int, count: int) -> int:
+        """The largest useful `shift` for `spread`: beyond it the same picture repeats."""
+        spacing = int(np.ceil(self.period / count)) if self.period is not None else n // max(count, 1)
+        return max(0, min(spacing, n) - 1)
+
+    def spread(self, starts: np.ndarray, count: int, shift: int = 0) -> list[int]:
+        """Positions in `starts` of `count` windows worth comparing, moved along by `shift` steps.
+
+        Sine: windows at phases evenly around the cycle (nearby windows of a sine all look alike);
+        otherwise: windows evenly spread in time.
+        """
+        n = len(starts)
+        count = min(count, n)
+        if self.period is not None:
+            phases = self.phase_of(starts)
+            targets = (360.0 * shift / self.period + 360.0 * np.arange(count) / count) % 360
+            distance = np.abs((phases[None, :] - targets[:, None] + 180) % 360 - 180)
+            return [int(i) for i in np.argmin(distance, axis=1)]
+        spacing = max(1, n // count)
+        return [min(n - 1, shift + k * spacing) for k in range(count)]
+
+    def share_outside_training_range(self) -> float:
+        """The share of test-period values above the training part's maximum or below its minimum."""
+        train, test = self.values[: self.split], self.values[self.split:]
+        return float(np.mean((test > train.max()) | (test < train.min()))) if len(test) else 0.0
+
     def describe(self, starts: np.ndarray) -> tuple[np.ndarray, str]:
         """A number per window to colour it by: the sine's phase, or the last value the window saw."""
-        if self.phase_of is not None:
+        if self.period is not None:
             return self.phase_of(starts), "phase of x⟨T_x⟩ (°)"
         last = self.scaling.invert(self.values[starts + self.history - 1])
         return last, "last value seen"
@@ -99,7 +129,8 @@ def _thin(starts: np.ndarray, limit: int) -> np.ndarray:
 
 
 def make_windows(values: np.ndarray, index: pd.Index, history: int, horizon: int, split: int,
-                 scaling: Scaling, fingerprint: str, phase_of=None, max_windows: int = MAX_WINDOWS) -> Windows:
+                 scaling: Scaling, fingerprint: str, period: float | None = None,
+                 max_windows: int = MAX_WINDOWS) -> Windows:
     """Training windows lie wholly before `split`; test windows predict values at or after it."""
     n = len(values)
     last_start = n - history - horizon
@@ -119,7 +150,7 @@ def make_windows(values: np.ndarray, index: pd.Index, history: int, horizon: int
     x_test, y_test = _cut(values, test_starts, history, horizon)
     key = f"{fingerprint}|{history}|{horizon}|{split}|{len(train_starts)}|{len(test_starts)}"
     return Windows(x_train, y_train, x_test, y_test, values, index, split, test_starts, train_starts, scaling,
-                   hashlib.sha1(key.encode()).hexdigest()[:16], phase_of)
+                   hashlib.sha1(key.encode()).hexdigest()[:16], period)
 
 
 def sine_windows(history: int = 5, horizon: int = 5, frequency: float = 0.05, noise: float = 0.0,
@@ -138,12 +169,8 @@ def sine_windows(history: int = 5, horizon: int = 5, frequency: float = 0.05, no
     rng = np.random.default_rng(seed)
     values = np.sin(2 * np.pi * frequency * t) + noise * rng.standard_normal(n_points)
     split = int(round(n_points * (1 - test_fraction)))
-
-    def phase_of(starts):
-        return np.degrees(2 * np.pi * frequency * (starts + history - 1)) % 360
-
     fingerprint = f"sine|{n_points}|{frequency!r}|{noise!r}|{seed}|{test_fraction!r}"
-    return make_windows(values, pd.RangeIndex(n_points), history, horizon, split, Scaling(), fingerprint, phase_of)
+    return make_windows(values, pd.RangeIndex(n_points), history, horizon, split, Scaling(), fingerprint, 1 / frequency)
 
 
 def series_fingerprint(series: pd.Series) -> str:

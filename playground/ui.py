@@ -25,6 +25,19 @@ def escape_markdown(text) -> str:
     return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text))
 
 
+@st.cache_resource
+def warm_up(*modules: str) -> None:
+    """Import heavy modules in the background, once per server, while the first page renders.
+
+    statsmodels takes a second or two to import; a lecturer who opens the home page and then
+    the first time-series page should not wait for it.
+    """
+    import importlib
+    import threading
+
+    threading.Thread(target=lambda: [importlib.import_module(m) for m in modules], daemon=True).start()
+
+
 # --------------------------------------------------------------------------- kept widget values
 # Streamlit resets a widget when the user moves to another page. A kept widget stores its
 # value under a shadow key and restores it before it is drawn, so settings survive navigation.

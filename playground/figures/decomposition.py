@@ -62,7 +62,7 @@ def seasonal_profile_figure(result: Decomposition, labels: list[str]) -> go.Figu
                              line=dict(color=COLORS["seasonal"], width=3.5), marker=dict(size=9)))
     centre = 0.0 if result.model == "additive" else 1.0
     fig.add_hline(y=centre, line=dict(color="black", width=1))
-    fig.update_xaxes(title="position in the cycle", type="category")
+    fig.update_xaxes(title="position in the cycle", type="category", categoryorder="array", categoryarray=labels)
     return legible(fig, height=420)
 
 
@@ -97,7 +97,7 @@ def classical_steps_figure(result: Decomposition, labels: list[str]) -> go.Figur
     fig.add_trace(go.Scatter(x=labels, y=steps.indices, name="normalised index S", mode="lines+markers",
                              line=dict(color=COLORS["seasonal"], width=3)), row=3, col=1)
     fig.add_trace(line(result.resid, "E_t", COLORS["resid"], stride), row=4, col=1)
-    fig.update_xaxes(type="category", row=3, col=1)
+    fig.update_xaxes(type="category", categoryorder="array", categoryarray=labels, row=3, col=1)
     if model == "multiplicative":
         fig.update_yaxes(range=[min(0.0, float(np.nanmin(steps.raw_indices)) * 0.95),
                                 float(np.nanmax(steps.raw_indices)) * 1.05], row=3, col=1)

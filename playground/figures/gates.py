@@ -54,70 +54,71 @@ def layer_values(layer: dict, kind: str) -> dict[str, np.ndarray]:
 # (colour = how open), the numbers on every path, the equations.
 
 LSTM_LINES = [
-    [(0.4, 9), (9.6, 9)],  # the cell line c⟨t−1⟩ → c⟨t⟩
-    [(0.4, 4.2), (7.4, 4.2)],  # [a⟨t−1⟩, x⟨t⟩] to every gate
-    [(1.4, 2.6), (1.4, 4.2)],  # x⟨t⟩ joins
-    [(2.2, 4.2), (2.2, 9)],  # Γ_f up to ×
-    [(3.7, 4.2), (3.7, 7.4), (4.6, 7.4)],  # Γ_u to ×
-    [(5.5, 4.2), (5.5, 7.4), (4.6, 7.4), (4.6, 9)],  # c̃ to ×, up to +
-    [(7.4, 4.2), (7.4, 6.2), (8.4, 6.2)],  # Γ_o to ×
-    [(8.4, 9), (8.4, 6.2), (9.6, 6.2)],  # tanh(c) down to ×, a⟨t⟩ out
+    [(0.0, 9), (11.6, 9)],  # the cell line c⟨t−1⟩ → c⟨t⟩
+    [(0.0, 3.0), (8.4, 3.0)],  # [a⟨t−1⟩, x⟨t⟩] to every gate
+    [(1.3, 1.6), (1.3, 3.0)],  # x⟨t⟩ joins
+    [(2.6, 3.0), (2.6, 9)],  # Γ_f up to ×
+    [(4.4, 3.0), (4.4, 7.2), (6.3, 7.2), (6.3, 3.0)],  # Γ_u and c̃ meet at ×
+    [(5.35, 7.2), (5.35, 9)],  # Γ_u·c̃ up to +
+    [(8.4, 3.0), (8.4, 5.1), (10.2, 5.1), (11.6, 5.1)],  # Γ_o to ×, a⟨t⟩ out
+    [(10.2, 9), (10.2, 5.1)],  # c⟨t⟩ down through tanh to ×
 ]
-LSTM_OPS = [(2.2, 9, "×"), (4.6, 7.4, "×"), (4.6, 9, "+"), (8.4, 7.6, "tanh"), (8.4, 6.2, "×")]
-LSTM_BOXES = {"forget": (2.2, 5.7), "update": (3.7, 5.7), "candidate": (5.5, 5.7), "output": (7.4, 5.7)}
+LSTM_OPS = [(2.6, 9, "×"), (5.35, 7.2, "×"), (5.35, 9, "+"), (10.2, 7.2, "tanh"), (10.2, 5.1, "×")]
+LSTM_BOXES = {"forget": (2.6, 5.1), "update": (4.4, 5.1), "candidate": (6.3, 5.1), "output": (8.4, 5.1)}
 LSTM_BOX_FUNCTION = {"forget": "σ", "update": "σ", "candidate": "tanh", "output": "σ"}
-LSTM_LABELS = [(0.4, 9.7, "c⟨t−1⟩"), (9.6, 9.7, "c⟨t⟩"), (0.4, 3.5, "a⟨t−1⟩"), (1.4, 1.9, "x⟨t⟩"),
-               (9.6, 5.5, "a⟨t⟩")]
-LSTM_PATHS = [  # (x, y, key, how to compute it from the step's values)
-    (1.2, 9.45, "c⟨t−1⟩", lambda v: v["cell_prev"]),
-    (3.4, 9.45, "Γ<sub>f</sub>·c⟨t−1⟩", lambda v: v["forget"] * v["cell_prev"]),
-    (4.2, 8.2, "Γ<sub>u</sub>·c̃", lambda v: v["update"] * v["candidate"]),
-    (6.5, 9.45, "c⟨t⟩", lambda v: v["cell"]),
-    (9.1, 7.6, "tanh c⟨t⟩", lambda v: np.tanh(v["cell"])),
-    (9.2, 6.75, "a⟨t⟩", lambda v: v["hidden"]),
-    (0.9, 4.65, "a⟨t−1⟩", lambda v: v["hidden_prev"]),
+LSTM_LABELS = [(0.3, 10.0, "c⟨t−1⟩"), (11.4, 10.0, "c⟨t⟩"), (0.4, 2.3, "a⟨t−1⟩"), (11.6, 4.3, "a⟨t⟩")]
+LSTM_PATHS = [  # (x, y, label, how to compute it from the step's values); numbers in red on the paths
+    (1.3, 9.55, "", lambda v: v["cell_prev"]),
+    (4.0, 9.55, "Γ<sub>f</sub>·c⟨t−1⟩", lambda v: v["forget"] * v["cell_prev"]),
+    (5.5, 8.1, "Γ<sub>u</sub>·c̃", lambda v: v["update"] * v["candidate"]),
+    (7.8, 9.55, "", lambda v: v["cell"]),
+    (9.7, 7.2, "tanh c⟨t⟩", lambda v: np.tanh(v["cell"])),
+    (11.0, 5.65, "", lambda v: v["hidden"]),
+    (0.6, 3.55, "", lambda v: v["hidden_prev"]),
 ]
+LSTM_PATH_ALIGN = ["middle center", "middle center", "middle right", "middle center", "middle left",
+                   "middle center", "middle center"]
 
 GRU_LINES = [
-    [(0.4, 9), (9.6, 9)],  # the memory line c⟨t−1⟩ = a⟨t−1⟩ → c⟨t⟩ = a⟨t⟩
-    [(0.9, 9), (0.9, 4.2), (6.6, 4.2)],  # c⟨t−1⟩ also feeds the gates
-    [(1.4, 2.6), (1.4, 4.2)],  # x⟨t⟩ joins
-    [(2.6, 4.2), (2.6, 6.5), (4.9, 6.5)],  # Γ_r across to × with W_cc c + b_cc
-    [(3.7, 4.2), (3.7, 7.8), (3.0, 7.8), (3.0, 9)],  # Γ_u: 1 − Γ_u up to the × on the memory line
-    [(3.7, 7.8), (6.6, 7.8)],  # Γ_u across to × with c̃
-    [(4.9, 4.2), (4.9, 6.5), (6.6, 6.5), (6.6, 9)],  # W_cc c + b_cc → ×Γ_r → + input part → tanh → ×Γ_u → +
+    [(0.0, 9.8), (11.6, 9.8)],  # the memory line c⟨t−1⟩ = a⟨t−1⟩ → c⟨t⟩ = a⟨t⟩
+    [(0.6, 9.8), (0.6, 2.6), (7.5, 2.6)],  # c⟨t−1⟩ also feeds the gates, with x⟨t⟩
+    [(1.3, 1.4), (1.3, 2.6)],  # x⟨t⟩ joins
+    [(2.0, 2.6), (2.0, 9.8)],  # Γ_u → 1 − Γ_u → × on the memory line
+    [(2.0, 7.9), (9.2, 7.9)],  # Γ_u across to × with c̃
+    [(3.9, 2.6), (3.9, 6.2), (5.6, 6.2)],  # Γ_r across to × with W_cc c⟨t−1⟩ + b_cc
+    [(5.6, 2.6), (5.6, 6.2), (9.2, 6.2), (9.2, 9.8)],  # W_cc c + b_cc → ×Γ_r → + → tanh → ×Γ_u → +
+    [(7.5, 2.6), (7.5, 6.2)],  # the input part W_cx x⟨t⟩ + b_cx joins at +
 ]
-GRU_OPS = [(3.0, 9, "×"), (3.0, 8.4, "1−"), (4.9, 6.5, "×"), (6.6, 6.5, "+"), (6.6, 7.8, "×"), (6.6, 9, "+")]
-GRU_BOXES = {"relevance": (2.6, 5.3), "update": (3.7, 5.3), "candidate": (6.6, 7.15)}
+GRU_OPS = [(2.0, 9.8, "×"), (2.0, 8.75, "1−"), (5.6, 6.2, "×"), (7.5, 6.2, "+"), (9.2, 7.9, "×"), (9.2, 9.8, "+")]
+GRU_BOXES = {"update": (2.0, 4.5), "relevance": (3.9, 4.5), "candidate": (9.2, 6.2)}
 GRU_BOX_FUNCTION = {"relevance": "σ", "update": "σ", "candidate": "tanh"}
-GRU_LABELS = [(0.4, 9.7, "c⟨t−1⟩ = a⟨t−1⟩"), (9.3, 9.7, "c⟨t⟩ = a⟨t⟩"), (1.4, 1.9, "x⟨t⟩"),
-              (4.9, 3.55, "W<sub>cc</sub>c⟨t−1⟩+b<sub>cc</sub>"), (8.3, 5.4, "W<sub>cx</sub>x⟨t⟩+b<sub>cx</sub>")]
+GRU_LABELS = [(1.1, 10.75, "c⟨t−1⟩ = a⟨t−1⟩"), (10.8, 10.75, "c⟨t⟩ = a⟨t⟩"),
+              (5.0, 1.9, "W<sub>cc</sub>c⟨t−1⟩+b<sub>cc</sub>"), (8.6, 1.9, "W<sub>cx</sub>x⟨t⟩+b<sub>cx</sub>")]
 GRU_PATHS = [
-    (1.9, 9.45, "c⟨t−1⟩", lambda v: v["cell_prev"]),
-    (4.3, 9.45, "(1−Γ<sub>u</sub>)·c⟨t−1⟩", lambda v: (1 - v["update"]) * v["cell_prev"]),
-    (5.5, 4.65, "W<sub>cc</sub>c+b<sub>cc</sub>", lambda v: v["candidate_hidden"]),
-    (5.75, 6.95, "Γ<sub>r</sub>·(…)", lambda v: v["relevance"] * v["candidate_hidden"]),
-    (8.1, 6.5, "", lambda v: v["candidate_input"]),
-    (7.7, 8.3, "Γ<sub>u</sub>·c̃", lambda v: v["update"] * v["candidate"]),
-    (8.3, 9.45, "c⟨t⟩", lambda v: v["cell"]),
+    (1.1, 10.2, "", lambda v: v["cell_prev"]),
+    (5.4, 10.2, "(1−Γ<sub>u</sub>)·c⟨t−1⟩", lambda v: (1 - v["update"]) * v["cell_prev"]),
+    (5.7, 4.4, "", lambda v: v["candidate_hidden"]),
+    (6.55, 6.7, "", lambda v: v["relevance"] * v["candidate_hidden"]),
+    (7.6, 4.4, "", lambda v: v["candidate_input"]),
+    (9.35, 8.85, "Γ<sub>u</sub>·c̃", lambda v: v["update"] * v["candidate"]),
+    (10.6, 10.2, "", lambda v: v["cell"]),
 ]
+GRU_PATH_ALIGN = ["middle center", "middle center", "middle right", "middle center", "middle right",
+                  "middle right", "middle center"]
 
 
 def _diagram_static(fig: go.Figure, kind: str, row: int, col: int) -> None:
     lines = LSTM_LINES if kind == "LSTM" else GRU_LINES
     xs, ys = [], []
     for line in lines:
-        for x, y in line:
-            xs.append(x)
-            ys.append(y)
-        xs.append(None)
-        ys.append(None)
-    fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", line=dict(color="#555", width=2.5), hoverinfo="skip",
+        xs += [x for x, _ in line] + [None]
+        ys += [y for _, y in line] + [None]
+    fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", line=dict(color="#666", width=2.5), hoverinfo="skip",
                              showlegend=False), row=row, col=col)
     ops = LSTM_OPS if kind == "LSTM" else GRU_OPS
     fig.add_trace(go.Scatter(
         x=[o[0] for o in ops], y=[o[1] for o in ops], mode="markers+text", text=[o[2] for o in ops],
-        marker=dict(size=[34 if o[2] in ("tanh", "1−") else 26 for o in ops], color="#fff8e6",
+        marker=dict(size=[40 if o[2] == "tanh" else 28 for o in ops], color="#fff8e6",
                     line=dict(color="#b07c1a", width=2)),
         textfont=dict(size=DIAGRAM_FONT, color="#6b4a00"), hoverinfo="skip", showlegend=False), row=row, col=col)
     labels = LSTM_LABELS if kind == "LSTM" else GRU_LABELS
@@ -126,60 +127,75 @@ def _diagram_static(fig: go.Figure, kind: str, row: int, col: int) -> None:
         textfont=dict(size=DIAGRAM_FONT, color="#222"), hoverinfo="skip", showlegend=False), row=row, col=col)
 
 
-def _diagram_live(kind: str, values: dict, t: int, unit: int) -> list[dict]:
-    """The three live diagram traces at step t for one unit: gate boxes, path numbers, equations."""
+def _diagram_live(kind: str, values: dict, labels: list[str], t: int, unit: int) -> list[dict]:
+    """The three live diagram traces at step t for one unit: gate boxes, numbers on the paths, equations."""
     boxes = LSTM_BOXES if kind == "LSTM" else GRU_BOXES
     functions = LSTM_BOX_FUNCTION if kind == "LSTM" else GRU_BOX_FUNCTION
     box_values = [float(values[key][t, unit]) for key in boxes]
     # Gates live in (0, 1); the candidate in (−1, 1) is shown on the same pale→dark scale via (c̃ + 1) / 2.
     shade = [v if key != "candidate" else (v + 1) / 2 for key, v in zip(boxes, box_values)]
-    box_text = [f"{functions[key]} {NAMES[key]}<br><b>{_f(v) if key == 'candidate' else f'{v:.2f}'}</b>"
+    box_text = [f"{functions[key]}<br>{NAMES[key]}<br><b>{_f(v) if key == 'candidate' else f'{v:.2f}'}</b>"
                 for key, v in zip(boxes, box_values)]
     paths = LSTM_PATHS if kind == "LSTM" else GRU_PATHS
     step = {key: array[t, unit] for key, array in values.items()}
     path_text = [f"{label} {_f(float(compute(step)))}".strip() for _, _, label, compute in paths]
+    path_text.append(f"<b>x⟨t⟩ = {_html(labels[t])}</b>")
     return [
         dict(type="scatter", text=box_text,
              marker=dict(color=_r(shade), cmin=0, cmax=1, colorscale=GATE_COLORS),
-             textfont=dict(color=["white" if s > 0.55 else "black" for s in shade], size=DIAGRAM_FONT)),
+             textfont=dict(color=["white" if v > 0.55 else "black" for v in shade], size=DIAGRAM_FONT - 1)),
         dict(type="scatter", text=path_text),
         dict(type="scatter", text=equations(kind, step)),
     ]
 
 
 def equations(kind: str, v: dict) -> list[str]:
-    """The cell's equations with this step's numbers for one unit (plotly text; same order as the code)."""
+    """The cell's equations with this step's numbers for one unit (plotly text; the code's own formulas)."""
     if kind == "LSTM":
         return [
-            f"Γ<sub>f</sub> = σ({_f(v['forget_pre'])}) = {v['forget']:.3f}",
-            f"Γ<sub>u</sub> = σ({_f(v['update_pre'])}) = {v['update']:.3f}",
-            f"c̃⟨t⟩ = tanh({_f(v['candidate_pre'])}) = {_f(v['candidate'])}",
-            f"Γ<sub>o</sub> = σ({_f(v['output_pre'])}) = {v['output']:.3f}",
-            f"c⟨t⟩ = Γ<sub>u</sub>·c̃⟨t⟩ + Γ<sub>f</sub>·c⟨t−1⟩ = {v['update']:.2f}·{_f(v['candidate'])}"
-            f" + {v['forget']:.2f}·{_f(v['cell_prev'])} = {_f(v['cell'])}",
-            f"a⟨t⟩ = Γ<sub>o</sub>·tanh c⟨t⟩ = {v['output']:.2f}·tanh({_f(v['cell'])}) = {_f(v['hidden'])}",
+            f"Γ<sub>f</sub> = σ(W<sub>f</sub>[a⟨t−1⟩, x⟨t⟩] + b<sub>f</sub>) = σ({_f(v['forget_pre'])}) = {v['forget']:.3f}",
+            f"Γ<sub>u</sub> = σ(W<sub>u</sub>[a⟨t−1⟩, x⟨t⟩] + b<sub>u</sub>) = σ({_f(v['update_pre'])}) = {v['update']:.3f}",
+            f"c̃⟨t⟩ = tanh(W<sub>c</sub>[a⟨t−1⟩, x⟨t⟩] + b<sub>c</sub>) = tanh({_f(v['candidate_pre'])})"
+            f" = {_f(v['candidate'])}",
+            f"Γ<sub>o</sub> = σ(W<sub>o</sub>[a⟨t−1⟩, x⟨t⟩] + b<sub>o</sub>) = σ({_f(v['output_pre'])}) = {v['output']:.3f}",
+            f"c⟨t⟩ = Γ<sub>u</sub>·c̃⟨t⟩ + Γ<sub>f</sub>·c⟨t−1⟩ = {v['update']:.2f}·{_m(v['candidate'])}"
+            f" + {v['forget']:.2f}·{_m(v['cell_prev'])} = {_f(v['cell'])}",
+            f"a⟨t⟩ = Γ<sub>o</sub>·tanh(c⟨t⟩) = {v['output']:.2f}·tanh({_f(v['cell'])}) = {_f(v['hidden'])}",
         ]
     return [
-        f"Γ<sub>u</sub> = σ({_f(v['update_pre'])}) = {v['update']:.3f}   (PyTorch z = 1 − Γ<sub>u</sub>)",
-        f"Γ<sub>r</sub> = σ({_f(v['relevance_pre'])}) = {v['relevance']:.3f}",
-        f"c̃⟨t⟩ = tanh({_f(v['candidate_input'])} + {v['relevance']:.2f}·{_f(v['candidate_hidden'])})"
+        f"Γ<sub>u</sub> = σ(W<sub>u</sub>[c⟨t−1⟩, x⟨t⟩] + b<sub>u</sub>) = σ({_f(v['update_pre'])}) = {v['update']:.3f}"
+        "   (PyTorch: z = 1 − Γ<sub>u</sub>)",
+        f"Γ<sub>r</sub> = σ(W<sub>r</sub>[c⟨t−1⟩, x⟨t⟩] + b<sub>r</sub>) = σ({_f(v['relevance_pre'])}) = {v['relevance']:.3f}",
+        "c̃⟨t⟩ = tanh(W<sub>cx</sub>x⟨t⟩ + b<sub>cx</sub> + Γ<sub>r</sub>·(W<sub>cc</sub>c⟨t−1⟩ + b<sub>cc</sub>))",
+        f"       = tanh({_f(v['candidate_input'])} + {v['relevance']:.2f}·{_m(v['candidate_hidden'])})"
         f" = {_f(v['candidate'])}",
-        f"c⟨t⟩ = Γ<sub>u</sub>·c̃⟨t⟩ + (1−Γ<sub>u</sub>)·c⟨t−1⟩ = {v['update']:.2f}·{_f(v['candidate'])}"
-        f" + {1 - v['update']:.2f}·{_f(v['cell_prev'])} = {_f(v['cell'])}",
-        "a⟨t⟩ = c⟨t⟩",
+        f"c⟨t⟩ = a⟨t⟩ = Γ<sub>u</sub>·c̃⟨t⟩ + (1−Γ<sub>u</sub>)·c⟨t−1⟩ = {v['update']:.2f}·{_m(v['candidate'])}"
+        f" + {1 - v['update']:.2f}·{_m(v['cell_prev'])} = {_f(v['cell'])}",
     ]
 
 
-# --------------------------------------------------------------------------- the whole figure
+def _m(value: float) -> str:
+    """A factor in a product: 0.46 or (−0.46)."""
+    return f"{value:.2f}" if value >= 0 else f"({_f(value)})"
+
+
+# Vertical layout in pixels: one figure, so that every panel moves with the same Play button.
+TOP, BOTTOM = 80, 150  # margins: the title; the time ticks, Play/Pause and the slider
+CELL_ROW, BAR_ROW = 560, 470  # the diagram with its equations; the bar charts beside it
+STRIP_ROW, GAP, TITLE_GAP = 150, 70, 42
+
+
+def _heatmap_row(units: int) -> int:
+    return int(np.clip(18 * units, 80, 260))
 
 
 def gates_figure(example, layer: int = 0, unit: int = 0, start: int = 0, frame_ms: int = 700,
                  untrained: bool = False, title: str | None = None) -> go.Figure:
     """Everything at once, animated over the time steps of `example` (a gate_tasks.ExampleTrace).
 
-    Rows: the cell diagram for `unit` with the equations under it | the gates of every unit |
-    the states of every unit; then the input/target/prediction strip; then one units × time
-    heatmap per gate (and c⟨t⟩), with a marker on the current step.
+    Row 1: the cell diagram for `unit` with its equations | the gates of every unit | the states
+    of every unit. Row 2: input, target and prediction over time. Then one units × time heatmap
+    per gate (and c⟨t⟩). A box marks the current step on every time axis.
     """
     kind = example.kind
     values = layer_values(example.layers[layer], kind)
@@ -188,55 +204,48 @@ def gates_figure(example, layer: int = 0, unit: int = 0, start: int = 0, frame_m
     start = int(np.clip(start, 0, steps - 1))
     heatmaps = HEATMAPS[kind]
     n_rows = 2 + len(heatmaps)
-    fig = make_subplots(
-        rows=n_rows, cols=3, column_widths=[0.5, 0.25, 0.25],
-        row_heights=[0.44, 0.13] + [0.43 / len(heatmaps)] * len(heatmaps), vertical_spacing=0.035,
-        horizontal_spacing=0.06,
-        specs=[[{}, {}, {}]] + [[{"colspan": 3}, None, None] for _ in range(n_rows - 1)],
-        subplot_titles=[f"Unit {unit + 1} of layer {layer + 1} at step t", "Gates of every unit",
-                        "States of every unit", _strip_title(example)] + [
-            f"{NAMES[key]} of every unit over time" for key in heatmaps],
-    )
+    fig = make_subplots(rows=n_rows, cols=3, column_widths=[0.54, 0.23, 0.23], horizontal_spacing=0.05,
+                        specs=[[{}, {}, {}]] + [[{"colspan": 3}, None, None] for _ in range(n_rows - 1)])
     live: list[int] = []  # indices of the traces that change from frame to frame
 
-    # Row 1, col 1: the diagram. Live traces first so they stay on top of the static lines? No:
-    # plotly draws later traces on top, so the static lines go first.
+    # Row 1, col 1: the diagram. Plotly draws later traces on top, so the static lines go first.
     _diagram_static(fig, kind, 1, 1)
     boxes = LSTM_BOXES if kind == "LSTM" else GRU_BOXES
     paths = LSTM_PATHS if kind == "LSTM" else GRU_PATHS
-    first = _diagram_live(kind, values, start, unit)
+    align = LSTM_PATH_ALIGN if kind == "LSTM" else GRU_PATH_ALIGN
+    first = _diagram_live(kind, values, example.labels, start, unit)
     fig.add_trace(go.Scatter(x=[b[0] for b in boxes.values()], y=[b[1] for b in boxes.values()],
-                             mode="markers+text", marker=dict(symbol="square", size=64, line=dict(color="#333", width=1.5),
-                                                              **first[0]["marker"]),
-                             text=first[0]["text"], textfont=first[0]["textfont"], hoverinfo="skip",
-                             showlegend=False), row=1, col=1)
-    fig.add_trace(go.Scatter(x=[p[0] for p in paths], y=[p[1] for p in paths], mode="text", text=first[1]["text"],
-                             textfont=dict(size=DIAGRAM_FONT - 1, color="#b5001e"), hoverinfo="skip",
-                             showlegend=False), row=1, col=1)
+                             mode="markers+text", text=first[0]["text"], textfont=first[0]["textfont"],
+                             marker=dict(symbol="square", size=72, line=dict(color="#333", width=1.5),
+                                         **first[0]["marker"]),
+                             hoverinfo="skip", showlegend=False), row=1, col=1)
+    fig.add_trace(go.Scatter(x=[p[0] for p in paths] + [1.3], y=[p[1] for p in paths] + [1.0], mode="text",
+                             text=first[1]["text"], textposition=align + ["middle center"],
+                             textfont=dict(size=DIAGRAM_FONT, color=["#b5001e"] * len(paths) + ["#222"]),
+                             hoverinfo="skip", showlegend=False), row=1, col=1)
     n_eq = len(first[2]["text"])
-    fig.add_trace(go.Scatter(x=[0.0] * n_eq, y=list(np.linspace(1.2, -2.6, n_eq)), mode="text",
+    fig.add_trace(go.Scatter(x=[-0.4] * n_eq, y=[-0.4 - 1.0 * i for i in range(n_eq)], mode="text",
                              text=first[2]["text"], textposition="middle right",
-                             textfont=dict(size=DIAGRAM_FONT, color="#222"), hoverinfo="skip", showlegend=False),
+                             textfont=dict(size=DIAGRAM_FONT + 1, color="#222"), hoverinfo="skip", showlegend=False),
                   row=1, col=1)
     live += [len(fig.data) - 3, len(fig.data) - 2, len(fig.data) - 1]
-    fig.update_xaxes(range=[-0.2, 10.3], visible=False, row=1, col=1)
-    fig.update_yaxes(range=[-3.2, 10.2], visible=False, row=1, col=1)
+    fig.update_xaxes(range=[-0.6, 12.2], visible=False, row=1, col=1)
+    fig.update_yaxes(range=[-0.9 - 1.0 * (n_eq - 1) - 0.4, 11.1], visible=False, row=1, col=1)
 
     # Row 1, cols 2 and 3: bars for every unit at step t.
     unit_axis = list(range(1, units + 1))
     for col, keys in ((2, GATES[kind]), (3, STATES[kind])):
         for key in keys:
-            fig.add_trace(go.Bar(x=unit_axis, y=_r(values[key][start]), name=_plain(key),
-                                 marker_color=SERIES_COLORS[key], legendgroup="bars",
+            fig.add_trace(go.Bar(x=unit_axis, y=_r(values[key][start]), name=_plain(key), showlegend=False,
+                                 marker_color=SERIES_COLORS[key],
                                  hovertemplate=f"{_plain(key)} unit %{{x}}: %{{y:.3f}}<extra></extra>"),
                           row=1, col=col)
             live.append(len(fig.data) - 1)
-    fig.update_yaxes(range=[0, 1], row=1, col=2, title_text="0 = shut, 1 = open", title_font_size=14)
+        fig.update_xaxes(title_text="unit", title_standoff=4, dtick=1 if units <= 12 else 4, row=1, col=col)
+    fig.update_yaxes(range=[0, 1], row=1, col=2)
     bound = max(1.0, float(np.nanmax(np.abs(values["cell"]))))
     fig.update_yaxes(range=[-bound * 1.05, bound * 1.05], row=1, col=3)
-    fig.update_xaxes(title_text="unit", dtick=1 if units <= 12 else 4, row=1, col=2)
-    fig.update_xaxes(title_text="unit", dtick=1 if units <= 12 else 4, row=1, col=3)
-    fig.update_layout(barmode="group", bargap=0.25)
+    fig.update_layout(barmode="group", bargap=0.2)
 
     # Row 2: what goes in and what comes out, over time.
     time_axis = list(range(1, steps + 1))
@@ -245,75 +254,125 @@ def gates_figure(example, layer: int = 0, unit: int = 0, start: int = 0, frame_m
                              marker_color="#c9c9c9", hovertemplate="t=%{x}: %{y:.3f}<extra>input</extra>"),
                       row=2, col=1)
     fig.add_trace(go.Scatter(x=time_axis, y=_r(example.target), name="target", mode="markers",
-                             marker=dict(color=COLORS["trend"], size=10, symbol="diamond"),
+                             marker=dict(color=COLORS["trend"], size=11, symbol="diamond"),
                              hovertemplate="t=%{x}: %{y:.3f}<extra>target</extra>"), row=2, col=1)
-    fig.add_trace(go.Scatter(x=time_axis, y=_r(example.prediction), name="ŷ⟨t⟩", mode="lines+markers",
-                             line=dict(color=COLORS["observed"], width=2.5), marker=dict(size=5),
+    fig.add_trace(go.Scatter(x=time_axis, y=_r(example.prediction), name="prediction ŷ⟨t⟩", mode="lines+markers",
+                             line=dict(color=COLORS["observed"], width=2.5), marker=dict(size=6),
                              hovertemplate="t=%{x}: %{y:.3f}<extra>ŷ</extra>"), row=2, col=1)
 
     # Rows 3…: units × time heatmaps, one per gate, then c⟨t⟩.
     for offset, key in enumerate(heatmaps):
         is_gate = key != "cell"
-        z = np.round(values[key].T, 3)
         fig.add_trace(go.Heatmap(
-            x=time_axis, y=unit_axis, z=z, zmin=0 if is_gate else -bound, zmax=1 if is_gate else bound,
-            colorscale=GATE_COLORS if is_gate else STATE_COLORS, showscale=offset in (0, len(heatmaps) - 1),
-            colorbar=dict(len=0.2, thickness=14, y=0.3 if is_gate else 0.08, title=dict(text="gate" if is_gate
-                                                                                         else "c⟨t⟩")),
+            x=time_axis, y=unit_axis, z=np.round(values[key].T, 3), zmin=0 if is_gate else -bound,
+            zmax=1 if is_gate else bound, colorscale=GATE_COLORS if is_gate else STATE_COLORS,
+            showscale=offset in (0, len(heatmaps) - 1), xgap=1, ygap=1,
             hovertemplate=f"{_plain(key)} unit %{{y}}, t=%{{x}}: %{{z:.3f}}<extra></extra>"),
             row=3 + offset, col=1)
-        fig.update_yaxes(title_text="unit", dtick=1 if units <= 8 else max(1, units // 4), autorange="reversed",
+        fig.update_yaxes(title_text="unit", dtick=1 if units <= 6 else max(1, units // 4), autorange="reversed",
                          row=3 + offset, col=1)
 
-    # The "now" marker on the strip and on every heatmap: a box around column t.
-    marker_rows = [2] + [3 + i for i in range(len(heatmaps))]
+    # The "now" box on the strip and on every heatmap.
     strip_low, strip_high = _strip_range(example)
-    for r in marker_rows:
+    for r in [2] + [3 + i for i in range(len(heatmaps))]:
         low, high = (strip_low, strip_high) if r == 2 else (0.5, units + 0.5)
-        fig.add_trace(go.Scatter(x=_now_box(start + 1)[0], y=[low, high, high, low, low], mode="lines",
-                                 line=dict(color="#edae49", width=3.5), hoverinfo="skip", showlegend=False),
+        fig.add_trace(go.Scatter(x=_now_box(start), y=[low, high, high, low, low], mode="lines",
+                                 line=dict(color=COLORS["highlight"], width=4), hoverinfo="skip", showlegend=False),
                       row=r, col=1)
         live.append(len(fig.data) - 1)
     fig.update_yaxes(range=[strip_low, strip_high], row=2, col=1)
-
     ticks = _ticks(example.labels)
     for r in range(2, n_rows + 1):
-        fig.update_xaxes(range=[0.5, steps + 0.5], row=r, col=1, showticklabels=(r == 2 or r == n_rows),
-                         **ticks)
-    fig.update_xaxes(title_text="time step t", row=n_rows, col=1)
+        fig.update_xaxes(range=[0.5, steps + 0.5], row=r, col=1, showticklabels=r == n_rows, **ticks)
 
-    fig.frames = [_frame(kind, values, example, t, unit, units, heatmaps, strip_low, strip_high)
-                  for t in range(steps)]
-    for frame in fig.frames:
-        frame.traces = live
-    _player(fig, example.labels, start, frame_ms)
+    titles = [(f"Unit {unit + 1}{f' of layer {layer + 1}' if len(example.layers) > 1 else ''} at step t · "
+               "<span style='color:#b5001e'>red</span>: the value on each path", 1, 1),
+              ("Gates " + _swatches(GATES[kind]), 1, 2), ("States " + _swatches(STATES[kind]), 1, 3),
+              (_strip_title(example), 2, 1)] + [(f"{NAMES[key]}: every unit over time", 3 + i, 1)
+                                                for i, key in enumerate(heatmaps)]
+    height = _arrange(fig, n_rows, _heatmap_row(units), titles)
     heading = title or f"{kind}: every gate, step by step"
     if untrained:
         heading = f"<span style='color:#d1495b'><b>UNTRAINED</b> (random weights)</span> · {heading}"
-    legible(fig, height=1150 + 40 * max(0, len(heatmaps) - 3), title=heading)
-    fig.update_layout(hovermode="closest", legend=dict(y=1.04, x=0.52, xanchor="left"),
-                      margin=dict(t=110, b=150, l=70, r=30))
-    fig.update_annotations(font_size=16)
-    return fig
+    legible(fig, height=height, title=heading)
+    strip_top = fig.layout[_axis_name(fig, 2, "y")].domain[1]
+    fig.update_layout(hovermode="closest", margin=dict(t=TOP, b=BOTTOM, l=70, r=90), showlegend=True,
+                      legend=dict(orientation="h", x=1, xanchor="right", y=strip_top, yanchor="bottom",
+                                  font=dict(size=15), bgcolor="rgba(255,255,255,0)"))
+    _colorbars(fig, heatmaps)
+    _player(fig, example.labels, start, frame_ms, BOTTOM / (height - TOP - BOTTOM))
+
+    # The frames are built as plain dicts and attached without plotly's validation (ten times
+    # faster for long sequences); a unit test validates a whole figure to catch mistakes in them.
+    frames = [dict(name=str(t), traces=live,
+                   data=_frame_data(kind, values, example.labels, t, unit, heatmaps, strip_low, strip_high))
+              for t in range(steps)]
+    spec = fig.to_dict()
+    spec["frames"] = frames
+    return go.Figure(spec, _validate=False)
 
 
-def _frame(kind, values, example, t, unit, units, heatmaps, strip_low, strip_high) -> go.Frame:
-    data = _diagram_live(kind, values, t, unit)
-    for key in GATES[kind] + STATES[kind]:
-        data.append(dict(type="bar", y=_r(values[key][t])))
-    xs = _now_box(t + 1)[0]
-    data.append(dict(type="scatter", x=xs, y=[strip_low, strip_high, strip_high, strip_low, strip_low]))
-    for _ in heatmaps:
-        data.append(dict(type="scatter", x=xs))
-    return go.Frame(data=data, name=str(t))
+def _arrange(fig: go.Figure, n_rows: int, heatmap_px: int, titles: list) -> int:
+    """Place every subplot by pixels (make_subplots only spaces rows in fractions) and title it.
+
+    Returns the figure height."""
+    rows = [(CELL_ROW, GAP), (STRIP_ROW, TITLE_GAP)] + [(heatmap_px, TITLE_GAP)] * (n_rows - 2)
+    plot = sum(h for h, _ in rows) + sum(g for _, g in rows[1:]) + 30
+    tops, y = [], 30
+    for index, (h, gap) in enumerate(rows):
+        y += gap if index else 0
+        tops.append(y)
+        y += h
+    def domain(top, h):
+        return [1 - (top + h) / plot, 1 - top / plot]
+    for r, ((h, _), top) in enumerate(zip(rows, tops), start=1):
+        for col in (1, 2, 3) if r == 1 else (1,):
+            ref = fig.get_subplot(r, col)
+            fig.layout[ref.yaxis.plotly_name].domain = domain(top, BAR_ROW if col > 1 else h)
+    for text, r, col in titles:
+        ref = fig.get_subplot(r, col)
+        x_domain = fig.layout[ref.xaxis.plotly_name].domain
+        y_top = fig.layout[ref.yaxis.plotly_name].domain[1]
+        fig.add_annotation(text=text, x=(x_domain[0] + x_domain[1]) / 2 if col > 1 else x_domain[0],
+                           xanchor="center" if col > 1 else "left", y=y_top, yanchor="bottom", yshift=4,
+                           xref="paper", yref="paper", showarrow=False, font=dict(size=16))
+    return plot + TOP + BOTTOM
 
 
-def _now_box(step: int):
-    return [step - 0.5, step - 0.5, step + 0.5, step + 0.5, step - 0.5], None
+def _colorbars(fig: go.Figure, heatmaps: list[str]) -> None:
+    """One colour bar for the gates (beside the first heatmap), one for c⟨t⟩ (beside the last)."""
+    heat = [trace for trace in fig.data if trace.type == "heatmap"]
+    for trace, key in ((heat[0], heatmaps[0]), (heat[-1], heatmaps[-1])):
+        domain = fig.layout[trace.yaxis.replace("y", "yaxis")].domain
+        trace.colorbar = dict(y=domain[0], yanchor="bottom", len=domain[1] - domain[0], lenmode="fraction",
+                              thickness=14, title=dict(text="gate" if key != "cell" else "c⟨t⟩", side="right"))
 
 
-def _player(fig: go.Figure, labels: list[str], start: int, frame_ms: int) -> None:
-    """Play / pause buttons and a time slider; both run in the browser."""
+def _frame_data(kind, values, labels, t, unit, heatmaps, strip_low, strip_high) -> list[dict]:
+    data = _diagram_live(kind, values, labels, t, unit)
+    data += [dict(type="bar", y=_r(values[key][t])) for key in GATES[kind] + STATES[kind]]
+    box = _now_box(t)
+    data.append(dict(type="scatter", x=box, y=[strip_low, strip_high, strip_high, strip_low, strip_low]))
+    data += [dict(type="scatter", x=box) for _ in heatmaps]
+    return data
+
+
+def _now_box(t: int) -> list[float]:
+    """x of a box around time step t (0-based), drawn on the 1-based time axis."""
+    return [t + 0.5, t + 0.5, t + 1.5, t + 1.5, t + 0.5]
+
+
+def _axis_name(fig: go.Figure, row: int, axis: str) -> str:
+    ref = fig.get_subplot(row, 1)
+    return (ref.yaxis if axis == "y" else ref.xaxis).plotly_name
+
+
+def _swatches(keys: list[str]) -> str:
+    return "  ".join(f"<span style='color:{SERIES_COLORS[k]}'>■</span> {NAMES[k]}" for k in keys)
+
+
+def _player(fig: go.Figure, labels: list[str], start: int, frame_ms: int, below: float) -> None:
+    """Play / pause buttons and a time slider under the last panel; all of it runs in the browser."""
     play = dict(label="▶ Play", method="animate",
                 args=[None, dict(frame=dict(duration=frame_ms, redraw=True), fromcurrent=True,
                                  transition=dict(duration=0), mode="immediate")])
@@ -324,12 +383,13 @@ def _player(fig: go.Figure, labels: list[str], start: int, frame_ms: int) -> Non
                   args=[[str(t)], dict(mode="immediate", frame=dict(duration=0, redraw=True),
                                        transition=dict(duration=0))])
              for t in range(len(labels))]
+    y = -0.45 * below  # just under the time ticks of the last heatmap
     fig.update_layout(
-        updatemenus=[dict(type="buttons", direction="left", buttons=[play, pause], x=0, y=-0.035,
-                          xanchor="left", yanchor="top", pad=dict(t=8, r=8), font=dict(size=16),
-                          showactive=False)],
-        sliders=[dict(active=start, steps=steps, x=0.2, len=0.8, y=-0.025, yanchor="top", pad=dict(t=30),
-                      currentvalue=dict(prefix="t = ", font=dict(size=18)), font=dict(size=12))],
+        updatemenus=[dict(type="buttons", direction="left", buttons=[play, pause], x=0, y=y, xanchor="left",
+                          yanchor="top", pad=dict(t=28, r=10), font=dict(size=17), showactive=False)],
+        sliders=[dict(active=start, steps=steps, x=0.22, len=0.78, y=y, yanchor="top", pad=dict(t=10),
+                      currentvalue=dict(prefix="step t = ", font=dict(size=18)), font=dict(size=12),
+                      transition=dict(duration=0))],
     )
 
 

@@ -56,6 +56,6 @@ def acf_bars(correlations: np.ndarray, bound: float, name: str = "ACF") -> list[
         go.Bar(x=lags, y=correlations[1:], name=name, marker_color=colors, width=0.6,
                hovertemplate="lag %{x}: %{y:.3f}<extra></extra>"),
         go.Scatter(x=[0.5, lags[-1] + 0.5, lags[-1] + 0.5, 0.5], y=[bound, bound, -bound, -bound],
-                   fill="toself", fillcolor=COLORS["band"], line=dict(width=0), name="±1.96/√n",
+                   fill="toself", fillcolor=COLORS["band"], line=dict(width=0), mode="lines", name="±1.96/√n",
                    hoverinfo="skip"),
     ]

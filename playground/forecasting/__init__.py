@@ -121,7 +121,6 @@ def forecast(train: pd.Series, method: str, horizon: int, **params) -> Forecast:
     season = int_param(params.pop("season", 1), "The season m", 1, max(1, len(train)))
     transform = make_transform(params.pop("transform", "none") or "none", train.to_numpy(), season,
                                params.pop("boxcox_lambda", None))
-    params = {key: value for key, value in params.items() if value is not None or key in ("alpha", "beta", "gamma")}
     transformed = transform.forward(train.to_numpy())
     raw = _run(method, transformed, horizon, season, params)
 

@@ -52,7 +52,7 @@ def _values(series) -> np.ndarray:
 
 def adf_test(series) -> UnitRootTest:
     y = _values(series)
-    statistic, pvalue, lags, *_ = adfuller(y, autolag="AIC")
+    statistic, pvalue, lags, *_ = adfuller(y, autolag="AIC", result_object=False)
     stationary = pvalue < ALPHA
     p = _p_text(pvalue)
     if stationary:
@@ -67,7 +67,8 @@ def kpss_test(series) -> UnitRootTest:
     y = _values(series)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # the p-value is only tabulated between 0.01 and 0.10; we say so instead
-        statistic, pvalue, lags, _ = kpss(y, regression="c", nlags="auto")
+        # Short lag truncation ⌊4 (n/100)^¼⌋, as urca's ur.kpss(lags = "short") used by R's ndiffs and FPP3.
+        statistic, pvalue, lags, _ = kpss(y, regression="c", nlags=int(4 * (len(y) / 100) ** 0.25))
     stationary = pvalue >= ALPHA
     p = _p_text(pvalue, 0.01, 0.10)
     if stationary:

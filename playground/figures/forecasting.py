@@ -1,0 +1,185 @@
+"""Figures for the forecasting page: forecasts with bands, SES weights, stationarity tools,
+rolling-origin animation, residual diagnostics, training losses."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from playground.figures.style import COLORS, acf_bars, display_stride, legible, line
+
+PALETTE = ["#d1495b", "#2e8b57", "#edae49", "#00798c", "#8e44ad", "#e67e22", "#30638e", "#a0522d",
+           "#c2185b", "#558b2f", "#6d4c41", "#0097a7", "#7b1fa2", "#455a64"]
+TEST_COLOR = "#111111"
+
+
+def method_colors(labels) -> dict[str, str]:
+    return {label: PALETTE[i % len(PALETTE)] for i, label in enumerate(labels)}
+
+
+def _rgba(hex_color: str, alpha: float) -> str:
+    r, g, b = (int(hex_color[i:i + 2], 16) for i in (1, 3, 5))
+    return f"rgba({r}, {g}, {b}, {alpha})"
+
+
+def _band(lower: pd.Series, upper: pd.Series, color: str, alpha: float, name: str, group: str) -> go.Scatter:
+    x = list(lower.index) + list(upper.index[::-1])
+    y = np.r_[lower.to_numpy(), upper.to_numpy()[::-1]]
+    return go.Scatter(x=x, y=y, fill="toself", fillcolor=_rgba(color, alpha), line=dict(width=0), name=name,
+                      legendgroup=group, showlegend=False, hoverinfo="skip")
+
+
+def forecast_figure(train: pd.Series, test: pd.Series, forecasts: dict, bands_for: list[str] | None = None,
+                    history: int | None = None, colors: dict | None = None) -> go.Figure:
+    """The end of the training data, the test data, and every method's forecast; 80%/95% bands where asked."""
+    shown_train = train.iloc[-history:] if history else train
+    stride = display_stride(len(shown_train) + len(test))
+    colors = colors or method_colors(forecasts)
+    fig = go.Figure()
+    fig.add_trace(line(shown_train, "training data", COLORS["observed"], stride))
+    fig.add_trace(line(test, "test data (actual)", TEST_COLOR, stride, width=2.6, dash="dot"))
+    for label, result in forecasts.items():
+        color = colors[label]
+        if bands_for and label in bands_for and result.has_intervals:
+            fig.add_trace(_band(result.lower[95], result.upper[95], color, 0.12, f"{label} 95%", label))
+            fig.add_trace(_band(result.lower[80], result.upper[80], color, 0.25, f"{label} 80%", label))
+        fig.add_trace(go.Scatter(x=result.mean.index, y=result.mean.to_numpy(), name=label, legendgroup=label,
+                                 mode="lines", line=dict(color=color, width=3)))
+    if len(test):
+        fig.add_vline(x=test.index[0], line=dict(color="#888", width=1, dash="dash"))
+    fig.update_yaxes(title=str(train.name or "value"))
+    return legible(fig, height=500)
+
+
+def ses_weights_figure(alpha: float, weights: np.ndarray, on_initial: float, bars: int = 20) -> go.Figure:
+    """α(1−α)^k on y_(T−k): how quickly simple exponential smoothing forgets."""
+    shown = weights[:bars]
+    labels = ["y_T"] + [f"y_(T−{k})" for k in range(1, len(shown))]
+    fig = go.Figure(go.Bar(x=labels, y=shown, marker_color=COLORS["observed"],
+                           hovertemplate="%{x}: weight %{y:.4f}<extra></extra>", name="weight α(1−α)^k"))
+    fig.update_xaxes(type="category", tickangle=-45)
+    fig.update_yaxes(title="weight", range=[0, max(float(shown.max()) * 1.1, 0.05)])
+    total = float(shown.sum())
+    fig.add_annotation(x=1, xref="paper", y=1, yref="paper", xanchor="right", showarrow=False,
+                       text=f"α = {alpha:.3f} · these {len(shown)} bars sum to {total:.3f} · ℓ0 keeps {on_initial:.3g}")
+    fig.update_layout(hovermode="closest", showlegend=False)
+    return legible(fig, height=340)
+
+
+def stationarity_figure(series: pd.Series, stats: pd.DataFrame, window: int) -> go.Figure:
+    """The series with its rolling mean, and the rolling variance below: flat lines suggest stationarity."""
+    stride = display_stride(len(series))
+    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.12, row_heights=[0.62, 0.38],
+                        subplot_titles=[f"Series and its rolling mean ({window} steps)", "Rolling variance"])
+    fig.add_trace(line(series, "series", COLORS["observed"], stride), row=1, col=1)
+    fig.add_trace(line(stats["mean"], "rolling mean", COLORS["trend"], stride, width=3), row=1, col=1)
+    fig.add_trace(line(stats["variance"], "rolling variance", COLORS["seasonal"], stride, width=3), row=2, col=1)
+    fig.update_layout(hovermode="x")
+    return legible(fig, height=520)
+
+
+def correlogram_figure(correlogram, title: str = "") -> go.Figure:
+    """ACF and PACF side by side, with the ±1.96/√n band of white noise."""
+    fig = make_subplots(rows=1, cols=2, subplot_titles=["ACF: suggests q (and Q)", "PACF: suggests p (and P)"],
+                        horizontal_spacing=0.08)
+    for col, values, name in ((1, correlogram.acf, "ACF"), (2, correlogram.pacf, "PACF")):
+        for trace in acf_bars(values, correlogram.bound, name):
+            trace.showlegend = col == 1 and trace.name.startswith("±")
+            fig.add_trace(trace, row=1, col=col)
+        fig.update_xaxes(title="lag", row=1, col=col)
+    fig.update_yaxes(range=[-1, 1])
+    fig.update_layout(hovermode="closest")
+    return legible(fig, height=380, title=title or None)
+
+
+def differencing_figure(original: pd.Series, differenced: pd.Series, label: str) -> go.Figure:
+    stride = display_stride(len(original))
+    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.12,
+                        subplot_titles=["Before differencing", label])
+    fig.add_trace(line(original, "before", COLORS["observed"], stride), row=1, col=1)
+    fig.add_trace(line(differenced, "after", COLORS["trend"], stride), row=2, col=1)
+    fig.add_hline(y=0, line=dict(color="black", width=1), row=2, col=1)
+    fig.update_layout(showlegend=False, hovermode="x")
+    return legible(fig, height=500)
+
+
+def residuals_figure(diagnostics, title: str = "") -> go.Figure:
+    """Residuals over time, their ACF and their histogram (FPP3 §5.4's three checks)."""
+    resid = diagnostics.residuals
+    fig = make_subplots(rows=2, cols=2, specs=[[{"colspan": 2}, None], [{}, {}]], vertical_spacing=0.16,
+                        subplot_titles=["Residuals over time", "ACF of the residuals", "Histogram"])
+    stride = display_stride(len(resid))
+    fig.add_trace(go.Scatter(x=resid.index[::stride], y=resid.to_numpy()[::stride], mode="lines+markers",
+                             name="residual", line=dict(color=COLORS["resid"], width=1.5), marker=dict(size=4)),
+                  row=1, col=1)
+    fig.add_hline(y=0, line=dict(color="black", width=1), row=1, col=1)
+    for trace in acf_bars(diagnostics.acf, diagnostics.bound, "ACF"):
+        fig.add_trace(trace, row=2, col=1)
+    fig.add_trace(go.Histogram(x=resid.to_numpy(), nbinsx=30, marker_color=COLORS["observed"], name="count"),
+                  row=2, col=2)
+    fig.update_xaxes(title="lag", row=2, col=1)
+    fig.update_yaxes(range=[-1, 1], row=2, col=1)
+    fig.update_layout(showlegend=False, hovermode="closest")
+    return legible(fig, height=620, title=title or None)
+
+
+def loss_figure(losses: list[float]) -> go.Figure:
+    fig = go.Figure(go.Scatter(x=np.arange(1, len(losses) + 1), y=losses, mode="lines", name="training loss",
+                               line=dict(color=COLORS["trend"], width=3)))
+    fig.update_xaxes(title="epoch")
+    fig.update_yaxes(title="mean squared error (scaled)", type="log")
+    return legible(fig, height=320)
+
+
+def rolling_origin_figure(series: pd.Series, sizes: list[int], horizon: int, forecasts: list | None,
+                          label: str = "") -> go.Figure:
+    """Animated expanding windows: at each origin, the training window, the test window after it and
+    (if given) the forecast made from it. Frames run in the browser, with play/pause and a slider."""
+    stride = display_stride(len(series))
+    values = series.to_numpy(dtype=float)
+    low, high = float(np.nanmin(values)), float(np.nanmax(values))
+    pad = 0.05 * (high - low or 1.0)
+    low, high = low - pad, high + pad
+    index = series.index
+
+    def window(start, stop, color, name):
+        x0, x1 = index[start], index[min(stop, len(index) - 1)]
+        return go.Scatter(x=[x0, x1, x1, x0, x0], y=[low, low, high, high, low], fill="toself", fillcolor=color,
+                          line=dict(width=0), name=name, hoverinfo="skip", mode="lines")
+
+    def frame_traces(k):
+        size = sizes[k]
+        traces = [window(0, size - 1, "rgba(31, 59, 115, 0.16)", "training window"),
+                  window(size, size + horizon - 1, "rgba(237, 174, 73, 0.35)", "test window")]
+        predicted = forecasts[k] if forecasts else None
+        if predicted is not None:
+            traces.append(go.Scatter(x=predicted.index, y=predicted.to_numpy(), mode="lines", name=f"{label} forecast",
+                                     line=dict(color=COLORS["trend"], width=3)))
+        else:
+            traces.append(go.Scatter(x=[], y=[], mode="lines", name=f"{label} forecast",
+                                     line=dict(color=COLORS["trend"], width=3)))
+        return traces
+
+    fig = go.Figure(data=[*frame_traces(0), line(series, "series", COLORS["observed"], stride)])
+    names = [f"{k + 1}" for k in range(len(sizes))]
+    fig.frames = [go.Frame(data=frame_traces(k), traces=[0, 1, 2], name=names[k]) for k in range(len(sizes))]
+    play = dict(label="▶ Play", method="animate",
+                args=[None, dict(frame=dict(duration=700, redraw=True), transition=dict(duration=0), fromcurrent=True)])
+    pause = dict(label="⏸ Pause", method="animate",
+                 args=[[None], dict(frame=dict(duration=0, redraw=False), mode="immediate")])
+    fig.update_layout(
+        updatemenus=[dict(type="buttons", buttons=[play, pause], direction="left", x=0, y=-0.18, xanchor="left",
+                          yanchor="top", showactive=False, pad=dict(t=10))],
+        sliders=[dict(active=0, x=0.22, len=0.78, y=-0.12, yanchor="top",
+                      currentvalue=dict(prefix="origin ", font=dict(size=16)),
+                      steps=[dict(label=name, method="animate",
+                                  args=[[name], dict(mode="immediate", frame=dict(duration=0, redraw=True))])
+                             for name in names])],
+        hovermode="x",
+    )
+    fig.update_yaxes(range=[low, high])
+    legible(fig, height=520)
+    fig.update_layout(margin=dict(b=140))
+    return fig
