@@ -208,7 +208,7 @@ with encoding_tab:
     color, color_label = windows.describe(starts)
     rows = windows.spread(starts, 6)
     cyclic = windows.period is not None
-    labels = [f"phase {color[i]:.0f}°" if cyclic else f"window {i + 1}: last {color[i]:.3g}" for i in rows]
+    labels = [f"phase {color[i]:.0f}°" if cyclic else f"ends {windows.end_label(starts[i])}" for i in rows]
     st.markdown(f"Each window is compressed into these **{result.settings.hidden_size} numbers**. Without "
                 "attention it is all the decoder knows about the window.")
     st.plotly_chart(figures.encoding_heatmap_figure(result.encodings[rows], labels), width="stretch")

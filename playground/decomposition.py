@@ -249,9 +249,12 @@ def strength(decomposition: Decomposition) -> tuple[float, float]:
     if decomposition.model == "multiplicative":
         frame = np.log(frame)
     var_r = frame["R"].var()
-    trend = max(0.0, 1 - var_r / (frame["T"] + frame["R"]).var())
-    season = max(0.0, 1 - var_r / (frame["S"] + frame["R"]).var())
-    return float(trend), float(season)
+
+    def measured(component: pd.Series) -> float:
+        total = (component + frame["R"]).var()
+        return 0.0 if not total > 0 else max(0.0, 1 - var_r / total)  # a constant part has no strength
+
+    return measured(frame["T"]), measured(frame["S"])
 
 
 @dataclass

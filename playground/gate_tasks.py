@@ -14,6 +14,7 @@ stacked, plus a linear read-out ŷ<t> = W_ya a<t> + b_y) learns it with `playgro
 from __future__ import annotations
 
 import hashlib
+import time
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -369,6 +370,48 @@ def default_example(run: GateRun) -> int:
     recall = data.inputs[rows, :, 2].argmax(1)
     value = data.inputs[rows, store, 0].abs()
     return int(torch.argmax(value * (recall - store).float()))
+
+
+SCORE_LABELS = {
+    "accuracy": ("Test accuracy", "{:.0%}"),
+    "mae": ("Test mean absolute error", "{:.3g}"),
+    "loss": ("Test loss", "{:.3g}"),
+}
+
+
+def score_lines(run: GateRun) -> list[tuple[str, str, str]]:
+    """(label, value, help) for the page's metrics: the task's own score first, then the loss."""
+    helps = {
+        "remember": "error of the number said at the recall step (values are between −1 and 1)",
+        "count": "share of steps where the rounded prediction is the right count",
+        "agreement": "share of sentences where the verb (was/were) is right",
+        "series": "one step ahead, on the most recent 20 % of windows, in the series' own units",
+    }
+    lines = []
+    for key in ("accuracy", "mae", "loss"):
+        if key in run.test_score:
+            label, fmt = SCORE_LABELS[key]
+            lines.append((label, fmt.format(run.test_score[key]), helps[run.task] if key != "loss" else
+                          "the training objective on held-out sequences"))
+    return lines
+
+
+def speed_table(n_x: int, hidden_size: int, num_layers: int, steps: int = 50) -> list[dict]:
+    """Time per step of LSTM and GRU of the same size: PyTorch's own forward and the step-by-step trace."""
+    rows = []
+    x = torch.randn(steps, n_x, generator=torch.Generator().manual_seed(0))
+    for kind in KINDS:
+        torch.manual_seed(0)
+        module = (torch.nn.LSTM if kind == "LSTM" else torch.nn.GRU)(n_x, hidden_size, num_layers=num_layers)
+        traced = []
+        for _ in range(5):
+            start = time.perf_counter()
+            cells.stacked_trace(module, x)
+            traced.append(time.perf_counter() - start)
+        rows.append({"cell": kind, "torch.nn forward (µs per step)": cells.seconds_per_step(module, steps) * 1e6,
+                     "step-by-step trace (µs per step)": sorted(traced)[2] / steps * 1e6,
+                     "matrix products per step": 2 * cells.GATE_BLOCKS[kind] * num_layers})
+    return rows
 
 
 def parameter_table(n_x: int, hidden_size: int, n_y: int, num_layers: int = 1) -> list[dict]:

@@ -95,6 +95,13 @@ class Windows:
         spacing = max(1, n // count)
         return [min(n - 1, shift + k * spacing) for k in range(count)]
 
+    def end_label(self, start: int) -> str:
+        """When a window's last input x⟨T_x⟩ was observed: its date, or its position."""
+        stamp = self.index[int(start) + self.history - 1]
+        if isinstance(stamp, pd.Timestamp):
+            return stamp.strftime("%Y-%m-%d %H:%M") if (stamp.hour or stamp.minute) else stamp.strftime("%Y-%m-%d")
+        return f"t = {stamp}"
+
     def share_outside_training_range(self) -> float:
         """The share of test-period values above the training part's maximum or below its minimum."""
         train, test = self.values[: self.split], self.values[self.split:]

@@ -461,3 +461,16 @@ def comparison_figure(lstm_example, gru_example) -> go.Figure:
     legible(fig, height=640)
     fig.update_layout(hovermode="closest")
     return fig
+
+
+def loss_figure(history) -> go.Figure:
+    """Training loss (and held-out loss) per epoch, on a log scale."""
+    epochs = list(range(1, len(history.losses) + 1))
+    fig = go.Figure(go.Scatter(x=epochs, y=_r(history.losses), name="training loss", mode="lines",
+                               line=dict(color=COLORS["observed"], width=2.5)))
+    if history.validation:
+        fig.add_trace(go.Scatter(x=epochs, y=_r(history.validation), name="held-out loss", mode="lines",
+                                 line=dict(color=COLORS["trend"], width=2.5, dash="dash")))
+    fig.update_yaxes(type="log", title_text="loss")
+    fig.update_xaxes(title_text="epoch")
+    return legible(fig, height=320)

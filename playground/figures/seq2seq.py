@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
@@ -13,13 +12,6 @@ from playground.seq2seq_data import Windows
 MODE_COLORS = {"parallel": COLORS["seasonal"], "autoregressive": COLORS["trend"]}
 MODE_NAMES = {"parallel": "parallel", "autoregressive": "autoregressive"}
 TRUTH = "#111111"
-
-
-def _when(index: pd.Index, position: int) -> str:
-    stamp = index[min(position, len(index) - 1)]
-    if isinstance(stamp, pd.Timestamp):
-        return stamp.strftime("%Y-%m-%d %H:%M") if (stamp.hour or stamp.minute) else stamp.strftime("%Y-%m-%d")
-    return f"t = {stamp}"
 
 
 def split_figure(windows: Windows, title: str | None = None) -> go.Figure:
@@ -42,7 +34,7 @@ def predictions_figure(windows: Windows, predictions: dict[str, np.ndarray], pic
     future_steps = np.arange(1, horizon + 1)
     columns = min(len(picks), 2)
     rows = int(np.ceil(len(picks) / columns))
-    titles = [f"window ending {_when(windows.index, int(windows.test_starts[i]) + history - 1)}" for i in picks]
+    titles = [f"window ending {windows.end_label(windows.test_starts[i])}" for i in picks]
     fig = make_subplots(rows=rows, cols=columns, subplot_titles=titles, vertical_spacing=0.16,
                         horizontal_spacing=0.07)
     invert = windows.scaling.invert
@@ -54,19 +46,22 @@ def predictions_figure(windows: Windows, predictions: dict[str, np.ndarray], pic
         fig.add_trace(go.Scatter(x=past_steps, y=seen, mode="lines+markers", name="seen by the encoder",
                                  line=dict(color=COLORS["observed"], width=LINE_WIDTH), marker=dict(size=7),
                                  legendgroup="seen", showlegend=first), row=row, col=col)
-        fig.add_trace(go.Scatter(x=future_steps, y=truth, mode="markers", name="truth y⟨k⟩",
-                                 marker=dict(color=TRUTH, size=10, symbol="circle-open", line=dict(width=2.5)),
-                                 legendgroup="truth", showlegend=first), row=row, col=col)
         for mode, prediction in predictions.items():
             fig.add_trace(go.Scatter(
                 x=np.r_[0, future_steps], y=np.r_[seen[-1], invert(prediction[i])], mode="lines+markers",
                 name=f"ŷ⟨k⟩ {MODE_NAMES[mode]}", line=dict(color=MODE_COLORS[mode], width=3,
                                                           dash="solid" if mode == "parallel" else "dash"),
                 marker=dict(size=7), legendgroup=mode, showlegend=first), row=row, col=col)
+        fig.add_trace(go.Scatter(x=future_steps, y=truth, mode="markers", name="truth y⟨k⟩",
+                                 marker=dict(color=TRUTH, size=12, symbol="circle-open", line=dict(width=2.5)),
+                                 legendgroup="truth", showlegend=first), row=row, col=col)
         fig.add_vline(x=0.5, line=dict(color="#999999", width=1, dash="dot"), row=row, col=col)
     fig.update_xaxes(title_text="step (0 = last value seen)", row=rows)
-    fig.update_layout(hovermode="closest")
-    return legible(fig, height=330 * rows)
+    height = 340 * rows + 60
+    legible(fig, height=height)
+    # The legend sits above the first row's subplot titles, not on top of them.
+    fig.update_layout(hovermode="closest", margin=dict(t=110), legend=dict(y=1 + 70 / (height - 160)))
+    return fig
 
 
 def horizon_error_figure(step_mse: dict[str, np.ndarray], fed_truth: np.ndarray | None = None,

@@ -127,6 +127,8 @@ def test_strength_by_hand():
     expected_s = 1 - frame["R"].var() / (frame["S"] + frame["R"]).var()
     assert strength(result) == pytest.approx((expected_t, expected_s))
     assert strength(result)[0] > 0.95 and strength(result)[1] > 0.9
+    constant = decompose(pd.Series(np.tile([0.0, 10.0, 20.0, 30.0], 10)), "additive", "classical", 4)
+    assert strength(constant) == (0.0, 1.0)  # flat trend, remainder exactly zero
     flat = decompose(pd.Series(rng.normal(size=n)), "additive", "classical", 12)
     assert strength(flat)[0] < 0.5 and strength(flat)[1] < 0.5
 

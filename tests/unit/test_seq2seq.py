@@ -367,3 +367,19 @@ def test_long_series_are_thinned_to_a_bounded_number_of_windows():
     w = series_windows(long, history=12, horizon=6)
     assert len(w.x_train) <= 500 and len(w.x_test) <= 125
     assert w.train_starts[0] == 0 and w.train_starts[-1] == w.split - 18
+
+
+def test_windows_picked_for_display_differ():
+    w = sine_windows(frequency=0.05)  # 20 steps per cycle
+    picks = w.spread(w.test_starts, 4)
+    phases = w.phase_of(w.test_starts[picks])
+    np.testing.assert_allclose(phases, [0, 90, 180, 270])  # a quarter cycle apart: 5 steps of 18°
+    moved = w.phase_of(w.test_starts[w.spread(w.test_starts, 4, shift=2)])
+    np.testing.assert_allclose(moved, [36, 126, 216, 306])
+    assert w.shift_limit(len(w.test_starts), 4) == 4  # shifting 5 steps gives the same phases again
+    index = pd.date_range("2000-01", periods=100, freq="MS")
+    s = series_windows(pd.Series(np.sin(np.arange(100.0)), index=index), history=6, horizon=3)
+    n = len(s.test_starts)
+    assert s.spread(s.test_starts, 4) == [0, n // 4, 2 * (n // 4), 3 * (n // 4)]
+    assert s.shift_limit(n, 4) == n // 4 - 1
+    assert s.end_label(0) == "2000-06-01" and w.end_label(0) == "t = 4"
