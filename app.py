@@ -13,5 +13,8 @@ st.navigation(
         "Time series": [
             st.Page("pages/decomposition.py", title="Decomposition", icon=":material/stacked_line_chart:"),
         ],
+        "Sequence tasks": [
+            st.Page("pages/seq2seq.py", title="Seq2Seq", icon=":material/swap_horiz:"),
+        ],
     }
 ).run()

@@ -156,8 +156,8 @@ with steps_tab:
                 + ("sum to 0." if model == "additive" else f"average 1 (sum to {m}).")
                 + f" **4. Remainder:** x_t {op} T_t {op} S_t.")
     ui.plot(figures.classical_steps_figure(classical, labels))
-    table = pd.DataFrame({"position": labels, "average of detrended": steps.raw_indices,
-                          "seasonal index S": steps.indices})
-    st.dataframe(table.set_index("position").T.style.format("{:.4f}"), width="stretch")
+    table = pd.DataFrame({"average of detrended": steps.raw_indices, "seasonal index S": steps.indices},
+                         index=pd.Index(labels, name="position")).round(4)
+    st.dataframe(table.T if m <= 24 else table, width="stretch")
     total = float(np.sum(steps.indices))
     st.caption(f"Sum of the indices: {total:.4f} (should be {'0' if model == 'additive' else m}).")

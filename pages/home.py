@@ -21,7 +21,7 @@ TOPICS = [
     ("The vanilla RNN cell and its shapes: one-to-one … many-to-many", None, "RNN cell"),
     ("Backpropagation through time; vanishing and exploding gradients", None, "BPTT"),
     ("LSTM and GRU gates", None, "LSTM & GRU gates"),
-    ("Seq2Seq encoder–decoder; parallel vs autoregressive decoding; attention", None, "Seq2Seq"),
+    ("Seq2Seq encoder–decoder; parallel vs autoregressive decoding; attention", "pages/seq2seq.py", "Seq2Seq"),
     ("Named-entity recognition; vocabulary with <unk>; bidirectional RNNs", None, "NER tagging"),
 ]
 for topic, page, title in TOPICS:

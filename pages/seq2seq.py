@@ -1,11 +1,12 @@
 """Seq2Seq: an encoder–decoder, with parallel and autoregressive decoding side by side."""
 
-import numpy as np
 import streamlit as st
 
 from playground import ui
 from playground.figures import seq2seq as figures
-from playground.seq2seq import MODES, Settings, feedback_reading, growth, train
+from playground.seq2seq import (
+    MAX_TRAINING_SECONDS, MODES, Settings, estimated_seconds, feedback_reading, growth, train,
+)
 from playground.seq2seq_data import WindowError, series_windows, sine_windows
 
 DATA_NAMES = {"sine": "Sine wave (the course's task)", "series": "Your series (pick it in the sidebar)"}
@@ -74,7 +75,7 @@ try:
 except WindowError as error:
     st.error(ui.escape_markdown(error))
     st.stop()
-st.plotly_chart(figures.split_figure(windows), width="stretch")
+ui.plot(figures.split_figure(windows))
 outside = windows.share_outside_training_range()
 if outside > 0.1:
     st.warning(f"{outside:.0%} of the test period lies outside the range of the training part. An LSTM's "
@@ -87,7 +88,8 @@ hidden_size = a.select_slider("Hidden size (units in a⟨t⟩)", HIDDEN_SIZES,
                               **ui.kept("s2s_hidden", DEFAULT.hidden_size, lambda v: v in HIDDEN_SIZES))
 num_layers = b.slider("LSTM layers", 1, 3, **ui.kept("s2s_layers", 1))
 dropout = c.slider("Dropout between layers", 0.0, 0.5, step=0.05, disabled=num_layers == 1,
-                   help="PyTorch's LSTM drops out between stacked layers only: with one layer there is nothing to drop.",
+                   help="PyTorch's LSTM drops out between stacked layers only: with one layer there is nothing "
+                        "to drop.",
                    **ui.kept("s2s_dropout", 0.0))
 attention = d.checkbox("Attention", help="Let every output look back at all encoder states a⟨t⟩.",
                        **ui.kept("s2s_attention", False))
@@ -97,10 +99,11 @@ lr = b.select_slider("Learning rate", LEARNING_RATES, **ui.kept("s2s_lr", DEFAUL
 seed = c.number_input("Seed", 0, 9999, step=1, **ui.kept("s2s_seed", 0))
 effective_dropout = dropout if num_layers > 1 else 0.0
 if attention:
-    st.latex(r"\alpha^{\langle k,t\rangle} = \frac{\exp\big(s^{\langle k\rangle\top} W_\alpha\, a^{\langle t\rangle}\big)}"
-             r"{\sum_{t'=1}^{T_x} \exp\big(s^{\langle k\rangle\top} W_\alpha\, a^{\langle t'\rangle}\big)}\qquad"
-             r"\mathrm{context}^{\langle k\rangle} = \sum_{t=1}^{T_x} \alpha^{\langle k,t\rangle} a^{\langle t\rangle}\qquad"
-             r"\hat y^{\langle k\rangle} = W_{ya}\,\big[s^{\langle k\rangle};\ \mathrm{context}^{\langle k\rangle}\big] + b_y")
+    score = r"s^{\langle k\rangle\top} W_\alpha\, a^{\langle %s\rangle}"
+    st.latex(r"\alpha^{\langle k,t\rangle} = \frac{\exp\big(" + score % "t" + r"\big)}{\sum_{t'=1}^{T_x} \exp\big("
+             + score % "t'" + r"\big)}\qquad \mathrm{context}^{\langle k\rangle} = \sum_{t=1}^{T_x} "
+             r"\alpha^{\langle k,t\rangle} a^{\langle t\rangle}\qquad \hat y^{\langle k\rangle} = W_{ya}\,"
+             r"\big[s^{\langle k\rangle};\ \mathrm{context}^{\langle k\rangle}\big] + b_y")
     st.caption("With attention each output also looks back at every encoder state a⟨t⟩, not only at the encoding "
                "vector. W_α starts as the identity (plain dot-product attention) and is learned.")
 
@@ -130,11 +133,16 @@ for column, mode in zip(columns, MODES):
             st.caption("Nothing is fed back, so there is nothing to teach: training decodes exactly as prediction "
                        "does.")
         settings = settings_for(mode, teacher_forcing, schedule)
+        estimate = estimated_seconds(windows, settings)
+        if estimate > MAX_TRAINING_SECONDS:
+            st.warning(f"These settings would take about {estimate / 60:.0f} minutes to train. Lower the epochs, "
+                       "the hidden size, the layers or the history to stay within a minute.")
+            continue
         result = ui.trained(("seq2seq", windows.fingerprint, settings.key()),
                             lambda progress, s=settings: train(windows, s, progress),
                             button=f"Train the {mode} decoder", label=f"Training the {mode} decoder")
         if result is None:
-            st.caption("Not trained for these settings yet.")
+            st.caption(f"Not trained for these settings yet (up to about {max(1, round(estimate))} s).")
             continue
         results[mode] = result
         st.metric("Test MSE" + units, f"{result.final_test_mse:.3g}")
@@ -161,15 +169,13 @@ with predictions_tab:
         shift = st.slider("Move the windows along the test period", 0, limit,
                           **ui.kept("s2s_shift", 0, lambda v: 0 <= v <= limit))
     picks = windows.spread(windows.test_starts, 4, shift)
-    st.plotly_chart(figures.predictions_figure(windows, {m: r.prediction for m, r in results.items()}, picks),
-                    width="stretch")
+    ui.plot(figures.predictions_figure(windows, {m: r.prediction for m, r in results.items()}, picks))
     st.caption("The same test windows for both decoders. Left of the dotted line: what the encoder saw; "
                "right: the truth (open circles) and each decoder's prediction.")
 
 with horizon_tab:
     fed_truth = results["autoregressive"].step_mse_fed_truth if "autoregressive" in results else None
-    st.plotly_chart(figures.horizon_error_figure({m: r.step_mse for m, r in results.items()}, fed_truth, units),
-                    width="stretch")
+    ui.plot(figures.horizon_error_figure({m: r.step_mse for m, r in results.items()}, fed_truth, units))
     lines = [f"- **{m}**: the error at step {windows.horizon} is **×{growth(r.step_mse):.2g}** the error at step 1."
              for m, r in results.items() if windows.horizon > 1]
     st.markdown("\n".join(lines))
@@ -180,8 +186,7 @@ with horizon_tab:
                "the teacher-forcing share as training goes on, so it learns to continue from its own outputs.")
 
 with speed_tab:
-    st.plotly_chart(figures.timing_figure({m: r.inference_seconds for m, r in results.items()}, n_test),
-                    width="stretch")
+    ui.plot(figures.timing_figure({m: r.inference_seconds for m, r in results.items()}, n_test))
     if len(results) == 2:
         ratio = results["autoregressive"].inference_seconds / results["parallel"].inference_seconds
         st.markdown(f"Autoregressive decoding took **×{ratio:.2g}** the time of parallel decoding here. "
@@ -192,8 +197,7 @@ with speed_tab:
                "autoregressive one (so ŷ⟨1⟩ is identical), then all the remaining steps in one pass.")
 
 with curves_tab:
-    st.plotly_chart(figures.training_curves_figure({m: (r.losses, r.test_mse) for m, r in results.items()}),
-                    width="stretch")
+    ui.plot(figures.training_curves_figure({m: (r.losses, r.test_mse) for m, r in results.items()}))
     st.caption("The autoregressive training loss is measured while teacher forcing feeds some true values, so it "
                "can sit below the test MSE, which always decodes from the decoder's own outputs.")
 
@@ -211,9 +215,9 @@ with encoding_tab:
     labels = [f"phase {color[i]:.0f}°" if cyclic else f"ends {windows.end_label(starts[i])}" for i in rows]
     st.markdown(f"Each window is compressed into these **{result.settings.hidden_size} numbers**. Without "
                 "attention it is all the decoder knows about the window.")
-    st.plotly_chart(figures.encoding_heatmap_figure(result.encodings[rows], labels), width="stretch")
-    st.plotly_chart(figures.encoding_projection_figure(result.projection, color, color_label, result.explained,
-                                                       rows, labels, cyclic), width="stretch")
+    ui.plot(figures.encoding_heatmap_figure(result.encodings[rows], labels))
+    ui.plot(figures.encoding_projection_figure(result.projection, color, color_label, result.explained,
+                                                       rows, labels, cyclic))
     st.caption(f"All {len(starts)} windows' encoding vectors on their two main directions (PCA). "
                + ("On the sine, windows at the same phase get nearby vectors: the encoder has learned where on the "
                   "cycle the window ends, which is all it needs to continue it." if cyclic else
@@ -225,7 +229,7 @@ if attention:
         window = st.slider("Test window", 0, n_test - 1, **ui.kept("s2s_attention_window", 0,
                                                                     lambda v: 0 <= v < n_test))
         weights = {m: r.attention[window] for m, r in results.items() if r.attention is not None}
-        st.plotly_chart(figures.attention_figure(weights, windows.history), width="stretch")
+        ui.plot(figures.attention_figure(weights, windows.history))
         st.caption("Row k: how much output ŷ⟨k⟩ weighs each encoder state a⟨t⟩ (each row adds up to 1). "
                    "A bright last column means the output leans on the most recent values.")
 else:

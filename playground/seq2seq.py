@@ -5,7 +5,7 @@ encoding vector, and it is the decoder's starting state s⟨0⟩. The decoder th
 ŷ⟨k⟩ = W_ya s⟨k⟩ + b_y, in one of two ways, with the same weights:
 
 - parallel: the decoder's input is the last observed value x⟨T_x⟩ at every step, so no step waits
-  for another and all T_y steps run in one pass;
+  for an output: after step 1 (computed exactly as in the other mode) the remaining steps run in one pass;
 - autoregressive: the decoder's input at step k is its own previous output ŷ⟨k-1⟩ (ŷ⟨0⟩ = x⟨T_x⟩),
   one step at a time. In training a "teacher" may give the true y⟨k-1⟩ instead.
 
@@ -29,9 +29,6 @@ from playground.seq2seq_data import Windows
 
 MODES = ("parallel", "autoregressive")
 SCHEDULES = ("constant", "linear", "inverse_sigmoid")
-HIDDEN_RANGE = (2, 128)
-LAYERS_RANGE = (1, 3)
-DROPOUT_RANGE = (0.0, 0.5)
 
 
 class Seq2Seq(nn.Module):
@@ -41,12 +38,10 @@ class Seq2Seq(nn.Module):
         if output_size > input_size:
             raise ValueError("The decoder's first input is the last observed value of the target, so the input "
                              "must carry the output's features first: output_size <= input_size.")
-        if not HIDDEN_RANGE[0] <= hidden_size <= HIDDEN_RANGE[1]:
-            raise ValueError(f"hidden_size must be between {HIDDEN_RANGE[0]} and {HIDDEN_RANGE[1]}")
-        if not LAYERS_RANGE[0] <= num_layers <= LAYERS_RANGE[1]:
-            raise ValueError(f"num_layers must be between {LAYERS_RANGE[0]} and {LAYERS_RANGE[1]}")
-        if not DROPOUT_RANGE[0] <= dropout <= DROPOUT_RANGE[1]:
-            raise ValueError(f"dropout must be between {DROPOUT_RANGE[0]} and {DROPOUT_RANGE[1]}")
+        if hidden_size < 1 or num_layers < 1 or input_size < 1 or output_size < 1:
+            raise ValueError("sizes and the number of layers must be at least 1")
+        if not 0.0 <= dropout < 1.0:
+            raise ValueError("dropout must be in [0, 1)")
         # PyTorch's LSTM applies dropout between stacked layers only; with one layer it would do nothing.
         between_layers = dropout if num_layers > 1 else 0.0
         self.input_size, self.hidden_size, self.output_size = input_size, hidden_size, output_size
@@ -212,6 +207,24 @@ class Trained:
         return float(np.mean(self.step_mse))
 
 
+MAX_TRAINING_SECONDS = 60.0
+
+
+def estimated_seconds(windows: Windows, settings: Settings) -> float:
+    """A deliberately generous guess of the training time on one core, to refuse settings that would take minutes.
+
+    Fitted by eye to timings on a busy 2-core machine (benchmarks/bench_seq2seq.py measures the real thing):
+    the LSTM work grows with windows × steps × layers × hidden², and the autoregressive decoder adds
+    one small call per output step, layer and batch.
+    """
+    windows_seen = len(windows.x_train) + len(windows.x_test)  # training plus the test MSE after each epoch
+    steps = windows.history + windows.horizon
+    work = 2.5e-6 * windows_seen * steps * settings.num_layers * (1 + (settings.hidden_size / 24) ** 2)
+    batches = math.ceil(len(windows.x_train) / settings.batch_size)
+    feedback = 1e-3 * batches * windows.horizon * settings.num_layers if settings.mode == "autoregressive" else 0.0
+    return settings.epochs * (work + feedback + 0.01) * (1.3 if settings.attention else 1.0)
+
+
 def build_model(settings: Settings) -> Seq2Seq:
     training.seed_everything(settings.seed)
     return Seq2Seq(1, settings.hidden_size, 1, settings.num_layers, settings.dropout, settings.attention)
@@ -313,26 +326,30 @@ def growth(step_mse: np.ndarray) -> float:
 
 
 def exposure_cost(result: Trained) -> float:
-    """Last-step error fed its own outputs ÷ fed the truth: what the autoregressive decoder's own mistakes cost."""
-    fed = float(result.step_mse_fed_truth[-1])
-    return float(result.step_mse[-1]) / fed if fed > 0 else float("inf")
+    """Test MSE over steps 2…T_y fed its own outputs ÷ fed the truth: what the decoder's own mistakes cost.
+
+    Step 1 is left out: its input is the observed x⟨T_x⟩ either way.
+    """
+    own, fed = float(np.sum(result.step_mse[1:])), float(np.sum(result.step_mse_fed_truth[1:]))
+    return own / fed if fed > 0 else float("inf")
 
 
 def feedback_reading(result: Trained) -> str:
     """What feeding back its own outputs did to an autoregressive decoder, in plain words (markdown)."""
     horizon = len(result.step_mse)
+    steps = f"steps 2–{horizon}" if horizon > 2 else "step 2"
     cost = exposure_cost(result)
     settings = result.settings
     final_share = teacher_forcing_ratio(settings.epochs - 1, settings.epochs, settings.teacher_forcing,
                                         settings.schedule)
     if cost > 1.2:
-        return (f"Fed its **own** outputs, the autoregressive decoder's error at step {horizon} is **×{cost:.2g}** "
-                "what it is when fed the **true** previous values (dotted line): each mistake becomes the next "
-                "step's input, and errors **compound**.")
+        return (f"Fed its **own** outputs, the autoregressive decoder's error over {steps} is **×{cost:.2g}** what "
+                "it is when fed the **true** previous values (dotted line): each mistake becomes the next step's "
+                "input, and errors **compound**.")
     if cost < 1 / 1.2:
-        return (f"Fed the **true** previous values (dotted line) it does *worse*, ×{1 / cost:.2g} at step {horizon}: "
+        return (f"Fed the **true** previous values (dotted line) it does *worse*, ×{1 / cost:.2g} over {steps}: "
                 f"at the end of training it was fed the truth {final_share:.0%} of the time, so it has learned to "
                 "continue from its own predictions, and clean values are what it does not expect.")
-    return (f"Feeding it the truth instead of its own outputs hardly changes the error (×{cost:.2g} at step "
-            f"{horizon}): its outputs are nearly as good as the truth here, so there is little error to compound. "
+    return (f"Feeding it the truth instead of its own outputs hardly changes the error (×{cost:.2g} over {steps}): "
+            "its outputs are nearly as good as the truth here, so there is little error to compound. "
             "Add noise, lengthen the horizon or train fewer epochs to see errors grow.")

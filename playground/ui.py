@@ -172,7 +172,8 @@ def plot(figure) -> None:
 
 
 def download_csv(frame: pd.DataFrame, file_name: str, label: str = "Download as CSV") -> None:
-    st.download_button(label, frame.to_csv().encode("utf-8"), file_name=file_name, mime="text/csv",
+    """A download button; the CSV is written only when it is clicked (a million rows take seconds)."""
+    st.download_button(label, lambda: frame.to_csv().encode("utf-8"), file_name=file_name, mime="text/csv",
                        on_click="ignore")
 
 

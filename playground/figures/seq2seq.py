@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from playground.figures.style import COLORS, LINE_WIDTH, display_stride, legible
+from playground.figures.style import COLORS, LINE_WIDTH, legible, line
 from playground.seq2seq_data import Windows
 
 MODE_COLORS = {"parallel": COLORS["seasonal"], "autoregressive": COLORS["trend"]}
@@ -16,11 +17,9 @@ TRUTH = "#111111"
 
 def split_figure(windows: Windows, title: str | None = None) -> go.Figure:
     """The series the windows are cut from, with the test period shaded."""
-    values = windows.scaling.invert(windows.values)
-    stride = display_stride(len(values))
+    values = pd.Series(windows.scaling.invert(windows.values), index=windows.index)
     index = windows.index
-    fig = go.Figure(go.Scatter(x=index[::stride], y=values[::stride], mode="lines", name="x⟨t⟩",
-                               line=dict(color=COLORS["observed"], width=LINE_WIDTH)))
+    fig = go.Figure(line(values, "x⟨t⟩", COLORS["observed"]))  # thinned for the browser when very long
     fig.add_vrect(x0=index[windows.split], x1=index[-1], fillcolor=COLORS["band"], line_width=0,
                   annotation_text="test", annotation_position="top left")
     fig.update_layout(showlegend=False)
@@ -101,7 +100,8 @@ def encoding_heatmap_figure(encodings: np.ndarray, labels: list[str]) -> go.Figu
     """The encoding vector a⟨T_x⟩ of a few windows: one row per window, one column per hidden unit."""
     units = [f"{j + 1}" for j in range(encodings.shape[1])]
     fig = go.Figure(go.Heatmap(z=encodings, x=units, y=labels, colorscale="RdBu", zmid=0, zmin=-1, zmax=1,
-                               colorbar=dict(title="value"), hovertemplate="%{y}<br>unit %{x}: %{z:.3f}<extra></extra>"))
+                               colorbar=dict(title="value"),
+                               hovertemplate="%{y}<br>unit %{x}: %{z:.3f}<extra></extra>"))
     fig.update_xaxes(title="hidden unit of a⟨T_x⟩", type="category")
     fig.update_yaxes(autorange="reversed", type="category")
     fig.update_layout(hovermode="closest")

@@ -32,17 +32,40 @@ def legible(fig: go.Figure, height: int = 420, title: str | None = None) -> go.F
     return fig
 
 
+def thin(series: pd.Series, max_points: int = MAX_DISPLAY_POINTS) -> pd.Series:
+    """At most about `max_points` points that keep the curve's envelope: the min and max of each bucket.
+
+    A long series would make the browser sluggish; taking every k-th point instead would alias a
+    seasonal pattern whose period divides k (every 24th hour is always the same hour).
+    """
+    n = len(series)
+    if n <= max_points:
+        return series
+    k = int(np.ceil(2 * n / max_points))
+    values = series.to_numpy(dtype=float)
+    whole = n // k * k
+    blocks = values[:whole].reshape(-1, k)
+    lowest = np.where(np.isnan(blocks), np.inf, blocks).argmin(axis=1)
+    highest = np.where(np.isnan(blocks), -np.inf, blocks).argmax(axis=1)
+    starts = np.arange(0, whole, k)
+    picked = np.unique(np.r_[starts + lowest, starts + highest, np.arange(whole, n)])
+    return series.iloc[picked]
+
+
+def sample_positions(mask: np.ndarray, max_points: int = MAX_DISPLAY_POINTS) -> np.ndarray:
+    """Positions where `mask` holds, a fixed random subset of them when there are too many to draw."""
+    positions = np.flatnonzero(mask)
+    if len(positions) > max_points:
+        positions = np.sort(np.random.default_rng(0).choice(positions, max_points, replace=False))
+    return positions
+
+
 def display_stride(n: int, max_points: int = MAX_DISPLAY_POINTS) -> int:
-    """Every k-th point is drawn when a series is too long for the browser to stay responsive."""
     return max(1, int(np.ceil(n / max_points)))
 
 
-def thin(series: pd.Series, stride: int) -> pd.Series:
-    return series.iloc[::stride] if stride > 1 else series
-
-
-def line(series: pd.Series, name: str, color: str, stride: int = 1, **kwargs) -> go.Scatter:
-    shown = thin(series, stride)
+def line(series: pd.Series, name: str, color: str, _stride: int | None = None, **kwargs) -> go.Scatter:
+    shown = thin(series)
     return go.Scatter(x=shown.index, y=shown.to_numpy(), name=name, mode="lines",
                       line=dict(color=color, width=kwargs.pop("width", LINE_WIDTH)), **kwargs)
 

@@ -92,7 +92,8 @@ def test_attention_option_shows_the_attention_heatmap():
     assert r"\alpha^{\langle k,t\rangle}" in page_text(at)
     at = press(at, PARALLEL).run()
     assert_no_exception(at)
-    heatmaps = [f for f in figures(at) if f["data"][0]["type"] == "heatmap" and "α" in json.dumps(f, ensure_ascii=False)]
+    heatmaps = [f for f in figures(at)
+                if f["data"][0]["type"] == "heatmap" and "α" in json.dumps(f, ensure_ascii=False)]
     assert heatmaps, "no attention heatmap"
     alpha = array(heatmaps[0]["data"][0]["z"])
     assert alpha.shape == (5, 5)  # T_y rows, T_x columns
@@ -141,3 +142,14 @@ def test_uploaded_series_and_bad_uploads_give_messages_not_tracebacks():
     at.sidebar.file_uploader[0].upload("flat.csv", f"date,value\n{flat}\n".encode(), "text/csv").run()
     assert_no_exception(at)
     assert "constant" in page_text(at)
+
+
+def test_settings_that_would_train_for_minutes_are_refused():
+    at = run_page(PAGE, _kept_s2s_epochs=400, _kept_s2s_hidden=64, _kept_s2s_layers=3, _kept_s2s_history=30,
+                  _kept_s2s_horizon=20)
+    assert_no_exception(at)
+    assert "minutes to train" in page_text(at)
+    assert AUTOREGRESSIVE not in {b.label for b in at.button}
+    at.slider(key="s2s_epochs").set_value(5).run()  # a small run is allowed again
+    assert_no_exception(at)
+    assert AUTOREGRESSIVE in {b.label for b in at.button}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 
 import numpy as np
 import pandas as pd
@@ -67,7 +66,7 @@ def test_bad_arguments_are_refused():
         model(batch(features=2), 3)
     with pytest.raises(ValueError):
         model(batch(), 3, "autoregressive", teacher_forcing=0.5)  # no target to teach with
-    for kwargs in [dict(hidden_size=1000), dict(num_layers=9), dict(dropout=0.9)]:
+    for kwargs in [dict(hidden_size=0), dict(num_layers=0), dict(dropout=1.0), dict(dropout=-0.1)]:
         args = dict(input_size=1, hidden_size=8, output_size=1) | kwargs
         with pytest.raises(ValueError):
             Seq2Seq(**args)
@@ -383,3 +382,30 @@ def test_windows_picked_for_display_differ():
     assert s.spread(s.test_starts, 4) == [0, n // 4, 2 * (n // 4), 3 * (n // 4)]
     assert s.shift_limit(n, 4) == n // 4 - 1
     assert s.end_label(0) == "2000-06-01" and w.end_label(0) == "t = 4"
+
+
+def test_feedback_reading_follows_the_numbers():
+    from playground.seq2seq import exposure_cost, feedback_reading
+
+    result = train(sine_windows(history=4, horizon=4), Settings(mode="autoregressive", epochs=2))
+    result.step_mse = np.array([1.0, 2.0, 3.0, 4.0])
+    result.step_mse_fed_truth = np.array([1.0, 1.0, 1.0, 1.0])
+    assert exposure_cost(result) == pytest.approx(9 / 3)  # steps 2..4 only: step 1 sees x⟨T_x⟩ either way
+    assert "compound" in feedback_reading(result) and "×3" in feedback_reading(result)
+    result.step_mse_fed_truth = np.array([1.0, 4.0, 6.0, 8.0])
+    assert "worse" in feedback_reading(result)
+    result.step_mse_fed_truth = result.step_mse.copy()
+    assert "hardly changes" in feedback_reading(result)
+
+
+def test_training_time_estimate_allows_the_defaults_and_refuses_the_extremes():
+    from playground.seq2seq import MAX_TRAINING_SECONDS, estimated_seconds
+
+    sine = sine_windows()
+    for mode in MODES:
+        assert estimated_seconds(sine, Settings(mode=mode)) < 10
+    big = Settings(mode="autoregressive", hidden_size=64, num_layers=3, epochs=400)
+    assert estimated_seconds(sine_windows(history=30, horizon=20), big) > MAX_TRAINING_SECONDS
+    small = Settings(mode="autoregressive", epochs=10)
+    assert estimated_seconds(sine, small) < estimated_seconds(sine, Settings(mode="autoregressive", epochs=20))
+    assert estimated_seconds(sine, Settings(mode="parallel")) < estimated_seconds(sine, Settings(mode="autoregressive"))
