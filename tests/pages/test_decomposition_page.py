@@ -39,7 +39,7 @@ def test_multiplicative_model_shows_r_seasonal_indices():
     seasonal_trace = figures(at)[0]["data"][2]
     np.testing.assert_allclose(plotly_values(seasonal_trace["y"])[:12], R_MULTIPLICATIVE_FIGURE, atol=1e-6)
     table = at.dataframe[0].value
-    np.testing.assert_allclose(table.loc["seasonal index S"].astype(float), R_MULTIPLICATIVE_FIGURE, atol=1e-6)
+    np.testing.assert_allclose(table.loc["seasonal index S"].astype(float), R_MULTIPLICATIVE_FIGURE, atol=5e-5)  # 4 dp
 
 
 def test_stl_with_robust_fitting_and_a_second_sample():
