@@ -4,36 +4,59 @@ import streamlit as st
 
 from playground import ui
 
+COURSE = {
+    "Time series": [
+        ("pages/decomposition.py", "Decomposition", [
+            "sequence data and notation: x⟨t⟩, one value per time step",
+            "trend, seasonal and remainder; additive and multiplicative models",
+            "strength of trend and seasonality; is anything left in the remainder?",
+        ]),
+        ("pages/forecasting.py", "Forecasting", [
+            "stationarity: ADF, KPSS, differencing, ACF and PACF",
+            "naive, seasonal naive, moving average, exponential smoothing, ARIMA, SARIMA; MAE, RMSE, MAPE",
+            "a lag-based neural net (NARN) and LSTM / GRU forecasters",
+        ]),
+    ],
+    "Recurrent networks": [
+        ("pages/rnn_cell.py", "RNN cell", [
+            "a⟨t⟩ = tanh(W_aa a⟨t−1⟩ + W_ax x⟨t⟩ + b_a), ŷ⟨t⟩ = softmax(W_ya a⟨t⟩ + b_y)",
+            "one-to-one … many-to-many",
+        ]),
+        ("pages/bptt.py", "BPTT", ["backpropagation through time", "vanishing and exploding gradients"]),
+        ("pages/gates.py", "LSTM & GRU gates", [
+            "LSTM: forget, update and output gates, candidate, cell", "GRU: update and relevance gates",
+        ]),
+    ],
+    "Sequence tasks": [
+        ("pages/seq2seq.py", "Seq2Seq", [
+            "encoder–decoder and the encoding vector", "parallel vs autoregressive decoding, teacher forcing",
+            "attention",
+        ]),
+        ("pages/ner.py", "NER tagging", [
+            "named-entity recognition with one-hot words", "a vocabulary with <unk>", "bidirectional RNNs",
+        ]),
+    ],
+}
+
 st.title("Sequence Playground")
 st.markdown(
     "See sequence models and time-series methods **work**, on the course's datasets or on your own CSV. "
-    "Pick a page in the menu on the left; every page has a dataset picker and an upload button in the sidebar, "
-    "and the dataset you choose stays selected as you move between pages."
+    "Every page that uses data has a dataset picker and an upload button in the sidebar; the dataset you "
+    "choose stays selected as you move between pages."
 )
 
-st.subheader("The course, page by page")
-TOPICS = [
-    ("Sequence data and notation: x⟨t⟩, T_x, one value per time step", "pages/decomposition.py", "Decomposition"),
-    ("Decomposition into trend, seasonal and remainder; additive and multiplicative", "pages/decomposition.py", "Decomposition"),
-    ("Strength of trend and seasonality; is anything left in the remainder?", "pages/decomposition.py", "Decomposition"),
-    ("Stationarity; classical forecasting (naive … SARIMA) with MAE, RMSE, MAPE", None, "Forecasting"),
-    ("Neural forecasters: NARN, LSTM and GRU", None, "Forecasting"),
-    ("The vanilla RNN cell and its shapes: one-to-one … many-to-many", None, "RNN cell"),
-    ("Backpropagation through time; vanishing and exploding gradients", None, "BPTT"),
-    ("LSTM and GRU gates", None, "LSTM & GRU gates"),
-    ("Seq2Seq encoder–decoder; parallel vs autoregressive decoding; attention", "pages/seq2seq.py", "Seq2Seq"),
-    ("Named-entity recognition; vocabulary with <unk>; bidirectional RNNs", None, "NER tagging"),
-]
-for topic, page, title in TOPICS:
-    left, right = st.columns([3, 1])
-    left.markdown(f"- {topic}")
-    if page:
-        with right:
-            ui.page_link(page, title)
-    else:
-        right.caption(f"{title}: not in the playground yet")
+for section, pages in COURSE.items():
+    st.header(section)
+    for column, (path, title, topics) in zip(st.columns(len(pages)), pages):
+        with column.container(border=True):
+            if path in ui.MENU_PATHS:
+                ui.page_link(path, title)
+            else:
+                st.markdown(f"**{title}**")
+                st.caption("Not in the playground yet.")
+            st.markdown("\n".join(f"- {topic}" for topic in topics))
 
-st.subheader("Your own data")
+st.header("Your own data")
 st.markdown(
     "Upload a CSV with a date column and a column of numbers. Files from Excel, semicolon-separated files "
     "with decimal commas, dates like `31.03.2021`, `03/31/2021`, `2021-03` or `2021 Q1`, gaps and junk cells "

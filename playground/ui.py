@@ -15,6 +15,26 @@ from playground import data, samples
 
 T = TypeVar("T")
 
+# --------------------------------------------------------------------------- the menu
+# One list, used by app.py for st.navigation and by the home page for its map of the course.
+MENU = {
+    "Time series": [
+        ("pages/decomposition.py", "Decomposition", ":material/stacked_line_chart:"),
+    ],
+    "Sequence tasks": [
+        ("pages/seq2seq.py", "Seq2Seq", ":material/swap_horiz:"),
+    ],
+}
+MENU_PATHS = {path for entries in MENU.values() for path, _, _ in entries}
+
+
+def navigation():
+    pages = {"": [st.Page("pages/home.py", title="Start here", icon=":material/school:", default=True)]}
+    for section, entries in MENU.items():
+        pages[section] = [st.Page(path, title=title, icon=icon) for path, title, icon in entries]
+    return st.navigation(pages)
+
+
 UPLOAD = "upload"
 NO_DATES = "(none: number the rows)"
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
