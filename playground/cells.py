@@ -180,15 +180,21 @@ def counted_parameters(module: torch.nn.Module) -> int:
 
 
 def seconds_per_step(module: torch.nn.RNNBase, steps: int = 100, repeats: int = 20) -> float:
-    """Median wall time of one time step of the module's own (C++) forward pass, batch of one."""
+    """Median wall time of one time step of the module's own (C++) forward pass, batch of one, one thread
+    (as the app runs: see playground.training; several threads only add waiting on a busy machine)."""
     x = torch.randn(1, steps, module.input_size, generator=torch.Generator().manual_seed(0))
     x = x if module.batch_first else x.transpose(0, 1)
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
     timings = []
-    with torch.no_grad():
-        module(x)  # warm-up
-        for _ in range(repeats):
-            start = time.perf_counter()
-            module(x)
-            timings.append(time.perf_counter() - start)
+    try:
+        with torch.no_grad():
+            module(x)  # warm-up
+            for _ in range(repeats):
+                start = time.perf_counter()
+                module(x)
+                timings.append(time.perf_counter() - start)
+    finally:
+        torch.set_num_threads(threads)
     timings.sort()
     return timings[len(timings) // 2] / steps

@@ -43,33 +43,52 @@ class GateTaskError(ValueError):
 class Task:
     key: str
     title: str
-    story: str  # what the gates should learn to do, in plain words
+    stories: dict  # per cell kind: what the gates should learn to do, in plain words
     length: tuple[int, int, int]  # sequence length T: (min, max, default)
     epochs: int  # default number of epochs
     n_samples: int
     classify: bool = False
 
+    def story(self, kind: str) -> str:
+        return self.stories[kind]
 
+
+REMEMBER = ("Random numbers stream past. One is marked **store**; the model must say nothing (0) until the "
+            "**recall** cue arrives, and then say the stored number. ")
+COUNT = "A stream of 0s and 1s; after every step the model says how many 1s it has seen so far. "
+AGREEMENT = ("“the cat … was” / “the cats … were”: the words in between do not matter, the model has to choose the "
+             "verb at the slot “___”. ")
+SERIES = ("One step ahead: from x⟨1…t⟩ predict x⟨t+1⟩, on a window of the dataset chosen in the sidebar (a sample, "
+          "or your uploaded CSV). Values are standardised first. ")
 TASKS = {
     task.key: task
     for task in [
-        Task("remember", "Remember a value until a cue arrives",
-             "Random numbers stream past. One is marked **store**; the model must say nothing (0) until the "
-             "**recall** cue arrives, and then say the stored number. Watch the update gate Γ_u open at the store "
-             "step and stay shut for the other numbers, the forget gate Γ_f drop once to clear the cell and then "
-             "keep c<t> while it waits, and the output gate Γ_o open at the recall step.", (8, 40, 16), 80, 512),
-        Task("count", "Count the 1s",
-             "A stream of 0s and 1s; after every step the model says how many 1s it has seen so far. The cell "
-             "c<t> works as a counter: Γ_f stays near 1 (keep the count) and Γ_u lets in a fixed amount each "
-             "time a 1 arrives.", (8, 40, 16), 80, 512),
-        Task("agreement", "Singular/plural agreement across a gap",
-             "“the cat … was” / “the cats … were”: the words between subject and verb do not matter. The cell "
-             "has to store singular vs plural at the noun, keep it (Γ_f ≈ 1) through the gap, and show it "
-             "(Γ_o) when the verb slot “___” arrives.", (5, 24, 10), 30, 512, classify=True),
-        Task("series", "Predict your own series",
-             "One step ahead: from x<1…t> predict x<t+1>, on a window of the dataset chosen in the sidebar "
-             "(a sample, or your uploaded CSV). Values are standardised first. Watch which units follow the "
-             "level, and whether Γ_f keeps a slow memory of it.", (8, 60, 24), 150, 400),
+        Task("remember", "Remember a value until a cue arrives", {
+            "LSTM": REMEMBER + "Watch the update gate Γ_u open at the store step and stay lower for the other "
+                    "numbers, the forget gate Γ_f drop once to clear the cell and then keep c⟨t⟩ while it waits, "
+                    "and the output gate Γ_o open at the recall step.",
+            "GRU": REMEMBER + "Watch the update gate Γ_u open at the store step (write the value into c⟨t⟩) and "
+                   "fall towards 0 while it waits: 1 − Γ_u close to 1 keeps c⟨t⟩ as it is. The GRU has no output "
+                   "gate: at the recall step some unit opens Γ_u again to put the answer out.",
+        }, (8, 40, 16), 80, 512),
+        Task("count", "Count the 1s", {
+            "LSTM": COUNT + "The cell works as a counter: look for a unit whose c⟨t⟩ climbs a step at every 1 and "
+                    "stays flat on a 0; its Γ_f stays high (keep the count) and Γ_u is larger when a 1 arrives.",
+            "GRU": COUNT + "Look for a unit whose c⟨t⟩ moves a step at every 1 and stays flat on a 0: Γ_u opens "
+                   "wider when a 1 arrives (write) and 1 − Γ_u keeps the rest.",
+        }, (8, 40, 16), 80, 512),
+        Task("agreement", "Singular/plural agreement across a gap", {
+            "LSTM": AGREEMENT + "The cell has to store singular or plural at the noun (Γ_u), keep it through the gap "
+                    "(Γ_f high) and show it (Γ_o) at “___”. Compare a singular and a plural sentence: some units' "
+                    "c⟨t⟩ end up clearly different.",
+            "GRU": AGREEMENT + "The state has to take in singular or plural at the noun (Γ_u opens there) and keep "
+                   "it through the gap (1 − Γ_u high). Compare a singular and a plural sentence: some units' c⟨t⟩ "
+                   "end up clearly different.",
+        }, (5, 24, 10), 30, 512, classify=True),
+        Task("series", "Predict your own series", {
+            "LSTM": SERIES + "Watch which units follow the level, and how much Γ_f keeps and Γ_u writes at each step.",
+            "GRU": SERIES + "Watch which units follow the level, and how much of each new value Γ_u lets in.",
+        }, (8, 60, 24), 150, 400),
     ]
 }
 DEFAULT_TASK = "remember"
@@ -263,7 +282,8 @@ def score(model: GateModel, data: TaskData, rows=None) -> dict:
         mask = data.mask[rows]
         loss = float(_task_loss(model, data, rows))
         if data.classify:
-            return {"loss": loss, "accuracy": float((output[mask].argmax(-1) == data.targets[rows][mask][:, 0]).float().mean())}
+            right = output[mask].argmax(-1) == data.targets[rows][mask][:, 0]
+            return {"loss": loss, "accuracy": float(right.float().mean())}
         error = (output[mask] - data.targets[rows][mask]).abs()
         if data.target_name == "count so far":
             return {"loss": loss, "accuracy": float((error < 0.5).float().mean())}
@@ -337,6 +357,17 @@ class ExampleTrace:
     input_values: np.ndarray | None  # (T,) the numeric input channel, drawn under the gates (None for words)
     input_name: str = "x<t>"
 
+    def step_text(self, t: int) -> str:
+        """What x<t> is at step t, for the diagram: the word, the number, or the marker with its number."""
+        label = self.labels[t]
+        if self.input_values is None:
+            return label
+        try:
+            float(label)
+            return label
+        except ValueError:
+            return f"{label}, {self.input_values[t]:+.2f}"
+
 
 def trace_example(run: GateRun, index: int) -> ExampleTrace:
     """Replay test sequence `index` through `playground.cells` (every gate recomputed from the weights)."""
@@ -358,6 +389,12 @@ def trace_example(run: GateRun, index: int) -> ExampleTrace:
                         run.data.input_names[0])
 
 
+def busiest_unit(example: ExampleTrace, layer: int = 0) -> int:
+    """The unit whose cell c⟨t⟩ moves most over this sequence: usually the one doing the task's memory work."""
+    cell = example.layers[layer]["hidden" if example.kind == "GRU" else "cell"]
+    return int(np.argmax(np.ptp(cell, axis=0)))
+
+
 def default_example(run: GateRun) -> int:
     """The test sequence the page opens with: for `remember` a large value kept over a long gap (the
     gates are easiest to read there); for a series the most recent window; otherwise the first."""
@@ -374,7 +411,7 @@ def default_example(run: GateRun) -> int:
 
 SCORE_LABELS = {
     "accuracy": ("Test accuracy", "{:.0%}"),
-    "mae": ("Test mean absolute error", "{:.3g}"),
+    "mae": ("Test error (MAE)", "{:.3g}"),
     "loss": ("Test loss", "{:.3g}"),
 }
 
@@ -396,8 +433,26 @@ def score_lines(run: GateRun) -> list[tuple[str, str, str]]:
     return lines
 
 
+SECONDS_PER_STEP = 5e-6  # one training time step of one sequence in one layer, measured on one core (bench_gates)
+
+
+def estimated_seconds(task: str, hidden_size: int, num_layers: int, length: int, epochs: int,
+                      n_samples: int | None = None) -> float:
+    """A rough, deliberately pessimistic guess of the training time, to warn before a long run."""
+    n_train = (n_samples or TASKS[task].n_samples) * (1 - TEST_FRACTION)
+    return epochs * n_train * length * num_layers * SECONDS_PER_STEP * (1 + hidden_size / 64)
+
+
+def multiply_adds(kind: str, n_x: int, hidden_size: int, num_layers: int = 1) -> int:
+    """Multiply-adds of the matrix products in one time step: blocks × n_a × (n_a + n_x) per layer."""
+    blocks = cells.GATE_BLOCKS[kind]
+    return sum(blocks * hidden_size * (hidden_size + (n_x if layer == 0 else hidden_size))
+               for layer in range(num_layers))
+
+
 def speed_table(n_x: int, hidden_size: int, num_layers: int, steps: int = 50) -> list[dict]:
-    """Time per step of LSTM and GRU of the same size: PyTorch's own forward and the step-by-step trace."""
+    """Work and time per step of an LSTM and a GRU of the same size: the arithmetic, PyTorch's own
+    forward pass, and the step-by-step trace of playground.cells."""
     rows = []
     x = torch.randn(steps, n_x, generator=torch.Generator().manual_seed(0))
     for kind in KINDS:
@@ -408,9 +463,9 @@ def speed_table(n_x: int, hidden_size: int, num_layers: int, steps: int = 50) ->
             start = time.perf_counter()
             cells.stacked_trace(module, x)
             traced.append(time.perf_counter() - start)
-        rows.append({"cell": kind, "torch.nn forward (µs per step)": cells.seconds_per_step(module, steps) * 1e6,
-                     "step-by-step trace (µs per step)": sorted(traced)[2] / steps * 1e6,
-                     "matrix products per step": 2 * cells.GATE_BLOCKS[kind] * num_layers})
+        rows.append({"cell": kind, "multiply-adds per step": multiply_adds(kind, n_x, hidden_size, num_layers),
+                     "torch.nn forward (µs per step)": cells.seconds_per_step(module, steps) * 1e6,
+                     "step-by-step trace (µs per step)": sorted(traced)[2] / steps * 1e6})
     return rows
 
 

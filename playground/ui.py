@@ -21,6 +21,9 @@ MENU = {
     "Time series": [
         ("pages/decomposition.py", "Decomposition", ":material/stacked_line_chart:"),
     ],
+    "Recurrent networks": [
+        ("pages/gates.py", "LSTM & GRU gates", ":material/memory:"),
+    ],
     "Sequence tasks": [
         ("pages/seq2seq.py", "Seq2Seq", ":material/swap_horiz:"),
     ],

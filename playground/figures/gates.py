@@ -33,7 +33,14 @@ def _r(values) -> list:
     return [None if not np.isfinite(v) else round(float(v), 3) for v in np.asarray(values, dtype=float).ravel()]
 
 
+def _sig(values) -> list:
+    """Three significant digits (losses span decades: rounding to decimals would zero them)."""
+    return [float(f"{v:.3g}") for v in values]
+
+
 def _f(value: float) -> str:
+    """+0.12 / −0.12 with a real minus sign; never −0.00."""
+    value = 0.0 if abs(value) < 0.005 else value
     return f"{value:+.2f}".replace("-", "−")
 
 
@@ -50,8 +57,9 @@ def layer_values(layer: dict, kind: str) -> dict[str, np.ndarray]:
 
 
 # --------------------------------------------------------------------------- the cell diagram
-# Coordinates of a 10 × 10 box. Static: lines, operation circles, labels. Live: the gate boxes
-# (colour = how open), the numbers on every path, the equations.
+# Diagram units: x from 0 to 12, y from 0 (inputs) to 11 (the memory line); the equations go below y = 0.
+# Static: lines, operation circles, labels. Live: the gate boxes (colour = how open), the numbers on
+# every path, the equations.
 
 LSTM_LINES = [
     [(0.0, 9), (11.6, 9)],  # the cell line c⟨t−1⟩ → c⟨t⟩
@@ -65,6 +73,7 @@ LSTM_LINES = [
 ]
 LSTM_OPS = [(2.6, 9, "×"), (5.35, 7.2, "×"), (5.35, 9, "+"), (10.2, 7.2, "tanh"), (10.2, 5.1, "×")]
 LSTM_BOXES = {"forget": (2.6, 5.1), "update": (4.4, 5.1), "candidate": (6.3, 5.1), "output": (8.4, 5.1)}
+BOX_W, BOX_H = 0.7, 1.0  # half width and half height of a gate box, in diagram units
 LSTM_BOX_FUNCTION = {"forget": "σ", "update": "σ", "candidate": "tanh", "output": "σ"}
 LSTM_LABELS = [(0.3, 10.0, "c⟨t−1⟩"), (11.4, 10.0, "c⟨t⟩"), (0.4, 2.3, "a⟨t−1⟩"), (11.6, 4.3, "a⟨t⟩")]
 LSTM_PATHS = [  # (x, y, label, how to compute it from the step's values); numbers in red on the paths
@@ -72,7 +81,7 @@ LSTM_PATHS = [  # (x, y, label, how to compute it from the step's values); numbe
     (4.0, 9.55, "Γ<sub>f</sub>·c⟨t−1⟩", lambda v: v["forget"] * v["cell_prev"]),
     (5.5, 8.1, "Γ<sub>u</sub>·c̃", lambda v: v["update"] * v["candidate"]),
     (7.8, 9.55, "", lambda v: v["cell"]),
-    (9.7, 7.2, "tanh c⟨t⟩", lambda v: np.tanh(v["cell"])),
+    (9.45, 7.2, "tanh c⟨t⟩", lambda v: np.tanh(v["cell"])),
     (11.0, 5.65, "", lambda v: v["hidden"]),
     (0.6, 3.55, "", lambda v: v["hidden_prev"]),
 ]
@@ -127,7 +136,7 @@ def _diagram_static(fig: go.Figure, kind: str, row: int, col: int) -> None:
         textfont=dict(size=DIAGRAM_FONT, color="#222"), hoverinfo="skip", showlegend=False), row=row, col=col)
 
 
-def _diagram_live(kind: str, values: dict, labels: list[str], t: int, unit: int) -> list[dict]:
+def _diagram_live(kind: str, values: dict, example, t: int, unit: int) -> list[dict]:
     """The three live diagram traces at step t for one unit: gate boxes, numbers on the paths, equations."""
     boxes = LSTM_BOXES if kind == "LSTM" else GRU_BOXES
     functions = LSTM_BOX_FUNCTION if kind == "LSTM" else GRU_BOX_FUNCTION
@@ -139,33 +148,43 @@ def _diagram_live(kind: str, values: dict, labels: list[str], t: int, unit: int)
     paths = LSTM_PATHS if kind == "LSTM" else GRU_PATHS
     step = {key: array[t, unit] for key, array in values.items()}
     path_text = [f"{label} {_f(float(compute(step)))}".strip() for _, _, label, compute in paths]
-    path_text.append(f"<b>x⟨t⟩ = {_html(labels[t])}</b>")
-    return [
+    path_text.append(f"<b>x⟨t⟩ = {_html(example.step_text(t))}</b>")
+    # One filled polygon per box (drawn in data units, so the boxes shrink with a narrow screen), then
+    # the box labels, the numbers on the paths, the equations.
+    return [dict(type="scatter", fillcolor=_gate_color(v)) for v in shade] + [
         dict(type="scatter", text=box_text,
-             marker=dict(color=_r(shade), cmin=0, cmax=1, colorscale=GATE_COLORS),
              textfont=dict(color=["white" if v > 0.55 else "black" for v in shade], size=DIAGRAM_FONT - 1)),
         dict(type="scatter", text=path_text),
         dict(type="scatter", text=equations(kind, step)),
     ]
 
 
+def _gate_color(value: float) -> str:
+    """The GATE_COLORS scale at `value` (0 pale … 1 dark), as an rgb() string."""
+    value = float(np.clip(value, 0, 1))
+    low, high = (np.array([int(c[i:i + 2], 16) for i in (1, 3, 5)]) for c in (GATE_COLORS[0][1], GATE_COLORS[1][1]))
+    r, g, b = np.round(low + (high - low) * value).astype(int)
+    return f"rgb({r},{g},{b})"
+
+
 def equations(kind: str, v: dict) -> list[str]:
-    """The cell's equations with this step's numbers for one unit (plotly text; the code's own formulas)."""
+    """The cell's equations with this step's numbers for one unit (plotly text; the code's own formulas).
+
+    Short on purpose: the gates' arguments are the ones drawn in the diagram; the page repeats the
+    full formulas with st.latex under the figure."""
     if kind == "LSTM":
         return [
-            f"Γ<sub>f</sub> = σ(W<sub>f</sub>[a⟨t−1⟩, x⟨t⟩] + b<sub>f</sub>) = σ({_f(v['forget_pre'])}) = {v['forget']:.3f}",
-            f"Γ<sub>u</sub> = σ(W<sub>u</sub>[a⟨t−1⟩, x⟨t⟩] + b<sub>u</sub>) = σ({_f(v['update_pre'])}) = {v['update']:.3f}",
-            f"c̃⟨t⟩ = tanh(W<sub>c</sub>[a⟨t−1⟩, x⟨t⟩] + b<sub>c</sub>) = tanh({_f(v['candidate_pre'])})"
-            f" = {_f(v['candidate'])}",
-            f"Γ<sub>o</sub> = σ(W<sub>o</sub>[a⟨t−1⟩, x⟨t⟩] + b<sub>o</sub>) = σ({_f(v['output_pre'])}) = {v['output']:.3f}",
+            f"Γ<sub>f</sub> = σ({_f(v['forget_pre'])}) = {v['forget']:.3f}",
+            f"Γ<sub>u</sub> = σ({_f(v['update_pre'])}) = {v['update']:.3f}",
+            f"c̃⟨t⟩ = tanh({_f(v['candidate_pre'])}) = {_f(v['candidate'])}",
+            f"Γ<sub>o</sub> = σ({_f(v['output_pre'])}) = {v['output']:.3f}",
             f"c⟨t⟩ = Γ<sub>u</sub>·c̃⟨t⟩ + Γ<sub>f</sub>·c⟨t−1⟩ = {v['update']:.2f}·{_m(v['candidate'])}"
             f" + {v['forget']:.2f}·{_m(v['cell_prev'])} = {_f(v['cell'])}",
             f"a⟨t⟩ = Γ<sub>o</sub>·tanh(c⟨t⟩) = {v['output']:.2f}·tanh({_f(v['cell'])}) = {_f(v['hidden'])}",
         ]
     return [
-        f"Γ<sub>u</sub> = σ(W<sub>u</sub>[c⟨t−1⟩, x⟨t⟩] + b<sub>u</sub>) = σ({_f(v['update_pre'])}) = {v['update']:.3f}"
-        "   (PyTorch: z = 1 − Γ<sub>u</sub>)",
-        f"Γ<sub>r</sub> = σ(W<sub>r</sub>[c⟨t−1⟩, x⟨t⟩] + b<sub>r</sub>) = σ({_f(v['relevance_pre'])}) = {v['relevance']:.3f}",
+        f"Γ<sub>u</sub> = σ({_f(v['update_pre'])}) = {v['update']:.3f}   (PyTorch: z = 1 − Γ<sub>u</sub>)",
+        f"Γ<sub>r</sub> = σ({_f(v['relevance_pre'])}) = {v['relevance']:.3f}",
         "c̃⟨t⟩ = tanh(W<sub>cx</sub>x⟨t⟩ + b<sub>cx</sub> + Γ<sub>r</sub>·(W<sub>cc</sub>c⟨t−1⟩ + b<sub>cc</sub>))",
         f"       = tanh({_f(v['candidate_input'])} + {v['relevance']:.2f}·{_m(v['candidate_hidden'])})"
         f" = {_f(v['candidate'])}",
@@ -176,6 +195,7 @@ def equations(kind: str, v: dict) -> list[str]:
 
 def _m(value: float) -> str:
     """A factor in a product: 0.46 or (−0.46)."""
+    value = 0.0 if abs(value) < 0.005 else value
     return f"{value:.2f}" if value >= 0 else f"({_f(value)})"
 
 
@@ -204,7 +224,7 @@ def gates_figure(example, layer: int = 0, unit: int = 0, start: int = 0, frame_m
     start = int(np.clip(start, 0, steps - 1))
     heatmaps = HEATMAPS[kind]
     n_rows = 2 + len(heatmaps)
-    fig = make_subplots(rows=n_rows, cols=3, column_widths=[0.54, 0.23, 0.23], horizontal_spacing=0.05,
+    fig = make_subplots(rows=n_rows, cols=3, column_widths=[0.58, 0.21, 0.21], horizontal_spacing=0.05,
                         specs=[[{}, {}, {}]] + [[{"colspan": 3}, None, None] for _ in range(n_rows - 1)])
     live: list[int] = []  # indices of the traces that change from frame to frame
 
@@ -213,19 +233,24 @@ def gates_figure(example, layer: int = 0, unit: int = 0, start: int = 0, frame_m
     boxes = LSTM_BOXES if kind == "LSTM" else GRU_BOXES
     paths = LSTM_PATHS if kind == "LSTM" else GRU_PATHS
     align = LSTM_PATH_ALIGN if kind == "LSTM" else GRU_PATH_ALIGN
-    first = _diagram_live(kind, values, example.labels, start, unit)
+    first = _diagram_live(kind, values, example, start, unit)
+    for (x, y), fill in zip(boxes.values(), first):
+        fig.add_trace(go.Scatter(x=[x - BOX_W, x + BOX_W, x + BOX_W, x - BOX_W, x - BOX_W],
+                                 y=[y - BOX_H, y - BOX_H, y + BOX_H, y + BOX_H, y - BOX_H], mode="lines",
+                                 fill="toself", fillcolor=fill["fillcolor"], line=dict(color="#333", width=1.5),
+                                 hoverinfo="skip", showlegend=False), row=1, col=1)
+        live.append(len(fig.data) - 1)
+    first = first[len(boxes):]
     fig.add_trace(go.Scatter(x=[b[0] for b in boxes.values()], y=[b[1] for b in boxes.values()],
-                             mode="markers+text", text=first[0]["text"], textfont=first[0]["textfont"],
-                             marker=dict(symbol="square", size=72, line=dict(color="#333", width=1.5),
-                                         **first[0]["marker"]),
+                             mode="text", text=first[0]["text"], textfont=first[0]["textfont"],
                              hoverinfo="skip", showlegend=False), row=1, col=1)
-    fig.add_trace(go.Scatter(x=[p[0] for p in paths] + [1.3], y=[p[1] for p in paths] + [1.0], mode="text",
-                             text=first[1]["text"], textposition=align + ["middle center"],
+    fig.add_trace(go.Scatter(x=[p[0] for p in paths] + [-0.4], y=[p[1] for p in paths] + [0.9], mode="text",
+                             text=first[1]["text"], textposition=align + ["middle right"],
                              textfont=dict(size=DIAGRAM_FONT, color=["#b5001e"] * len(paths) + ["#222"]),
                              hoverinfo="skip", showlegend=False), row=1, col=1)
     n_eq = len(first[2]["text"])
     fig.add_trace(go.Scatter(x=[-0.4] * n_eq, y=[-0.4 - 1.0 * i for i in range(n_eq)], mode="text",
-                             text=first[2]["text"], textposition="middle right",
+                             text=first[2]["text"], textposition="middle right", cliponaxis=False,
                              textfont=dict(size=DIAGRAM_FONT + 1, color="#222"), hoverinfo="skip", showlegend=False),
                   row=1, col=1)
     live += [len(fig.data) - 3, len(fig.data) - 2, len(fig.data) - 1]
@@ -305,7 +330,7 @@ def gates_figure(example, layer: int = 0, unit: int = 0, start: int = 0, frame_m
     # The frames are built as plain dicts and attached without plotly's validation (ten times
     # faster for long sequences); a unit test validates a whole figure to catch mistakes in them.
     frames = [dict(name=str(t), traces=live,
-                   data=_frame_data(kind, values, example.labels, t, unit, heatmaps, strip_low, strip_high))
+                   data=_frame_data(kind, values, example, t, unit, heatmaps, strip_low, strip_high))
               for t in range(steps)]
     spec = fig.to_dict()
     spec["frames"] = frames
@@ -348,8 +373,8 @@ def _colorbars(fig: go.Figure, heatmaps: list[str]) -> None:
                               thickness=14, title=dict(text="gate" if key != "cell" else "c⟨t⟩", side="right"))
 
 
-def _frame_data(kind, values, labels, t, unit, heatmaps, strip_low, strip_high) -> list[dict]:
-    data = _diagram_live(kind, values, labels, t, unit)
+def _frame_data(kind, values, example, t, unit, heatmaps, strip_low, strip_high) -> list[dict]:
+    data = _diagram_live(kind, values, example, t, unit)
     data += [dict(type="bar", y=_r(values[key][t])) for key in GATES[kind] + STATES[kind]]
     box = _now_box(t)
     data.append(dict(type="scatter", x=box, y=[strip_low, strip_high, strip_high, strip_low, strip_low]))
@@ -466,11 +491,50 @@ def comparison_figure(lstm_example, gru_example) -> go.Figure:
 def loss_figure(history) -> go.Figure:
     """Training loss (and held-out loss) per epoch, on a log scale."""
     epochs = list(range(1, len(history.losses) + 1))
-    fig = go.Figure(go.Scatter(x=epochs, y=_r(history.losses), name="training loss", mode="lines",
+    fig = go.Figure(go.Scatter(x=epochs, y=_sig(history.losses), name="training loss", mode="lines",
                                line=dict(color=COLORS["observed"], width=2.5)))
     if history.validation:
-        fig.add_trace(go.Scatter(x=epochs, y=_r(history.validation), name="held-out loss", mode="lines",
+        fig.add_trace(go.Scatter(x=epochs, y=_sig(history.validation), name="held-out loss", mode="lines",
                                  line=dict(color=COLORS["trend"], width=2.5, dash="dash")))
     fig.update_yaxes(type="log", title_text="loss")
     fig.update_xaxes(title_text="epoch")
     return legible(fig, height=320)
+
+
+def latex_equations(kind: str, v: dict) -> str:
+    """The same equations as `equations`, as one LaTeX block for st.latex: symbols, then this step's numbers."""
+    T, T1 = r"^{\langle t \rangle}", r"^{\langle t-1 \rangle}"
+
+    def n(value: float) -> str:
+        return f"{value:.3f}" if value >= 0 else f"({value:.3f})"
+
+    if kind == "LSTM":
+        concat = rf"[a{T1}, x{T}]"
+        lines = [
+            rf"\Gamma_f &= \sigma(W_f{concat} + b_f) = \sigma({v['forget_pre']:.3f}) = {v['forget']:.3f}",
+            rf"\Gamma_u &= \sigma(W_u{concat} + b_u) = \sigma({v['update_pre']:.3f}) = {v['update']:.3f}",
+            rf"\tilde c{T} &= \tanh(W_c{concat} + b_c) = \tanh({v['candidate_pre']:.3f}) = {v['candidate']:.3f}",
+            rf"\Gamma_o &= \sigma(W_o{concat} + b_o) = \sigma({v['output_pre']:.3f}) = {v['output']:.3f}",
+            rf"c{T} &= \Gamma_u * \tilde c{T} + \Gamma_f * c{T1} = {v['update']:.3f}\cdot{n(v['candidate'])}"
+            rf" + {v['forget']:.3f}\cdot{n(v['cell_prev'])} = {v['cell']:.3f}",
+            rf"a{T} &= \Gamma_o * \tanh(c{T}) = {v['output']:.3f}\cdot\tanh({v['cell']:.3f}) = {v['hidden']:.3f}",
+        ]
+    else:
+        concat = rf"[c{T1}, x{T}]"
+        lines = [
+            rf"\Gamma_u &= \sigma(W_u{concat} + b_u) = \sigma({v['update_pre']:.3f}) = {v['update']:.3f}",
+            rf"\Gamma_r &= \sigma(W_r{concat} + b_r) = \sigma({v['relevance_pre']:.3f}) = {v['relevance']:.3f}",
+            rf"\tilde c{T} &= \tanh\big(W_{{cx}} x{T} + b_{{cx}} + \Gamma_r * (W_{{cc}} c{T1} + b_{{cc}})\big)"
+            rf" = \tanh({v['candidate_input']:.3f} + {v['relevance']:.3f}\cdot{n(v['candidate_hidden'])})"
+            rf" = {v['candidate']:.3f}",
+            rf"c{T} &= \Gamma_u * \tilde c{T} + (1 - \Gamma_u) * c{T1} = {v['update']:.3f}\cdot{n(v['candidate'])}"
+            rf" + {1 - v['update']:.3f}\cdot{n(v['cell_prev'])} = {v['cell']:.3f}",
+            rf"a{T} &= c{T} = {v['hidden']:.3f}",
+        ]
+    return r"\begin{aligned}" + r"\\".join(lines) + r"\end{aligned}"
+
+
+def step_values(example, layer: int, t: int, unit: int) -> dict[str, float]:
+    """Every traced quantity of one unit at one step (with c⟨t−1⟩ and a⟨t−1⟩), as plain floats."""
+    values = layer_values(example.layers[layer], example.kind)
+    return {key: float(array[t, unit]) for key, array in values.items()}
