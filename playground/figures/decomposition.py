@@ -8,14 +8,14 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from playground.decomposition import Decomposition, ResidualCheck, cycle_means
-from playground.figures.style import COLORS, acf_bars, legible, line, sample_positions, thin
+from playground.figures.style import COLORS, acf_bars, legible, line, plain_text, sample_positions, thin
 
 COMPONENT_TITLES = {"observed": "Observed x_t", "trend": "Trend T_t", "seasonal": "Seasonal S_t",
                     "resid": "Remainder E_t"}
 
 
 def series_figure(series: pd.Series, title: str | None = None) -> go.Figure:
-    fig = go.Figure(line(series, str(series.name or "value"), COLORS["observed"]))
+    fig = go.Figure(line(series, plain_text(series.name or "value"), COLORS["observed"]))
     return legible(fig, height=360, title=title)
 
 

@@ -12,7 +12,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from playground.figures.style import COLORS, legible
+from playground.figures.style import COLORS, legible, plain_text
 
 GATE_COLORS = [[0.0, "#f4f4f4"], [1.0, "#1f3b73"]]  # 0 = shut (pale), 1 = open (dark)
 STATE_COLORS = "RdBu"
@@ -148,7 +148,7 @@ def _diagram_live(kind: str, values: dict, example, t: int, unit: int) -> list[d
     paths = LSTM_PATHS if kind == "LSTM" else GRU_PATHS
     step = {key: array[t, unit] for key, array in values.items()}
     path_text = [f"{label} {_f(float(compute(step)))}".strip() for _, _, label, compute in paths]
-    path_text.append(f"<b>x⟨t⟩ = {_html(example.step_text(t))}</b>")
+    path_text.append(f"<b>x⟨t⟩ = {plain_text(example.step_text(t))}</b>")
     # One filled polygon per box (drawn in data units, so the boxes shrink with a narrow screen), then
     # the box labels, the numbers on the paths, the equations.
     return [dict(type="scatter", fillcolor=_gate_color(v)) for v in shade] + [
@@ -275,7 +275,7 @@ def gates_figure(example, layer: int = 0, unit: int = 0, start: int = 0, frame_m
     # Row 2: what goes in and what comes out, over time.
     time_axis = list(range(1, steps + 1))
     if example.input_values is not None:
-        fig.add_trace(go.Bar(x=time_axis, y=_r(example.input_values), name=_html(example.input_name),
+        fig.add_trace(go.Bar(x=time_axis, y=_r(example.input_values), name=plain_text(example.input_name),
                              marker_color="#c9c9c9", hovertemplate="t=%{x}: %{y:.3f}<extra>input</extra>"),
                       row=2, col=1)
     fig.add_trace(go.Scatter(x=time_axis, y=_r(example.target), name="target", mode="markers",
@@ -419,7 +419,7 @@ def _player(fig: go.Figure, labels: list[str], start: int, frame_ms: int, below:
 
 
 def _strip_title(example) -> str:
-    name = _html(example.target_name)
+    name = plain_text(example.target_name)
     return f"Input, target ({name}) and prediction ŷ⟨t⟩"
 
 
@@ -438,16 +438,12 @@ def _ticks(labels: list[str]) -> dict:
     """Word/label ticks when they fit, numbers otherwise."""
     steps = len(labels)
     if steps <= 30 and max(len(label) for label in labels) <= 10:
-        return dict(tickmode="array", tickvals=list(range(1, steps + 1)), ticktext=[_html(l) for l in labels],
+        return dict(tickmode="array", tickvals=list(range(1, steps + 1)), ticktext=[plain_text(l) for l in labels],
                     tickangle=-45 if steps > 12 else 0)
     stride = max(1, steps // 12)
     return dict(tickmode="array", tickvals=list(range(1, steps + 1, stride)),
-                ticktext=[_html(labels[i]) for i in range(0, steps, stride)], tickangle=-45)
+                ticktext=[plain_text(labels[i]) for i in range(0, steps, stride)], tickangle=-45)
 
-
-def _html(text: str) -> str:
-    """Task labels into plotly text: no markup (plotly reads < > & as HTML)."""
-    return str(text).replace("&", "&amp;").replace("<", "⟨").replace(">", "⟩")
 
 
 def _plain(key: str) -> str:

@@ -19,6 +19,11 @@ COLORS = {
 }
 
 
+def plain_text(text) -> str:
+    """User text (column names, labels) for plotly, which reads < > & as HTML tags and entities."""
+    return str(text).replace("&", "&amp;").replace("<", "⟨").replace(">", "⟩")
+
+
 def legible(fig: go.Figure, height: int = 420, title: str | None = None) -> go.Figure:
     fig.update_layout(
         template="plotly_white",
