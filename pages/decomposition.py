@@ -23,6 +23,7 @@ WHEN = {
                       "percentage of the trend). Needs strictly positive data.",
 }
 
+ui.use_app_menu()
 st.title("Decomposition")
 st.markdown("Split a series into a **trend**, a **seasonal** pattern that repeats every *m* steps, "
             "and a **remainder**: what is left when both are taken out.")

@@ -7,6 +7,7 @@ from playground import gate_tasks as tasks
 from playground import ui
 from playground.figures import gates as figures
 
+ui.use_app_menu()
 st.title("LSTM & GRU gates")
 st.markdown(
     "A small LSTM or GRU learns a task in a few seconds; then you watch, step by step, what each gate does "

@@ -38,6 +38,7 @@ COURSE = {
     ],
 }
 
+ui.use_app_menu()
 st.title("Sequence Playground")
 st.markdown(
     "See sequence models and time-series methods **work**, on the course's datasets or on your own CSV. "

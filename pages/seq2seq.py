@@ -16,6 +16,7 @@ HIDDEN_SIZES = [4, 8, 16, 32, 64]
 LEARNING_RATES = [0.001, 0.003, 0.01, 0.03]
 DEFAULT = Settings()
 
+ui.use_app_menu()
 st.title("Seq2Seq: encoder–decoder")
 st.markdown(
     "An **encoder** LSTM reads the input window x⟨1⟩ … x⟨T_x⟩ and compresses it into its final hidden state "

@@ -5,11 +5,13 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import OrderedDict
+from pathlib import Path
 from typing import Callable, TypeVar
 
 import pandas as pd
 import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from playground import data, samples
 
@@ -36,6 +38,24 @@ def navigation():
     for section, entries in MENU.items():
         pages[section] = [st.Page(path, title=title, icon=icon) for path, title, icon in entries]
     return st.navigation(pages)
+
+
+APP = Path(__file__).resolve().parent.parent / "app.py"
+
+
+def use_app_menu() -> None:
+    """Call first on every page. Until app.py's st.navigation has run once in a server process,
+    Streamlit serves requests from the `pages/` folder (its old multipage mode): a deep link as the
+    first request after a start (a woken-up Cloud app) would show a raw file list as the menu.
+    In that run, build the real menu here; it runs this page again, inside the menu."""
+    ctx = get_script_run_ctx()
+    if ctx is None:
+        return
+    scripts = {Path(page["script_path"]).resolve() for page in ctx.pages_manager.get_pages().values()
+               if page.get("script_path")}
+    if APP in scripts and Path(ctx.main_script_path).resolve() == APP:
+        navigation().run()
+        st.stop()
 
 
 UPLOAD = "upload"

@@ -74,17 +74,23 @@ def server():
 
 
 @pytest.fixture(scope="module")
-def page(server):
+def browser():
     from playwright.sync_api import sync_playwright
 
     SHOTS.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        page.goto(server)
-        wait_idle(page)
-        yield page
+        yield browser
         browser.close()
+
+
+@pytest.fixture(scope="module")
+def page(server, browser):
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(server)
+    wait_idle(page)
+    yield page
+    page.close()
 
 
 def wait_idle(page, timeout: float = 60_000) -> None:
@@ -143,3 +149,34 @@ def test_upload_a_messy_csv_and_keep_it_across_pages(server, page):
     wait_idle(page)
     assert "excel_european.csv" in page.inner_text("body"), "the uploaded file was lost on navigation"
     assert_no_error(page)
+
+
+def test_a_deep_link_as_the_first_request_gets_the_real_menu(browser):
+    """A fresh server serves its first request from pages/ without app.py; ui.use_app_menu fixes the menu."""
+    port = _free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--server.fileWatcherType", "none"],
+        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    try:
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.time() + 60
+        while True:
+            try:
+                urllib.request.urlopen(f"{url}/_stcore/health", timeout=1)
+                break
+            except OSError:
+                assert time.time() < deadline, "the server did not start"
+                time.sleep(0.3)
+        page = browser.new_page()
+        page.goto(f"{url}/decomposition")
+        wait_idle(page)
+        page.wait_for_selector(".js-plotly-plot", timeout=30_000)
+        names = page.locator("[data-testid='stSidebarNavLink']").all_inner_texts()
+        page.close()
+        assert any(name.endswith("Start here") for name in names), names
+        assert not any(name.endswith("app") for name in names), names
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
