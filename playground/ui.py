@@ -22,6 +22,7 @@ T = TypeVar("T")
 MENU = {
     "Time series": [
         ("pages/decomposition.py", "Decomposition", ":material/stacked_line_chart:"),
+        ("pages/forecasting.py", "Forecasting", ":material/insights:"),
     ],
     "Recurrent networks": [
         ("pages/gates.py", "LSTM & GRU gates", ":material/memory:"),
@@ -209,9 +210,9 @@ def _when(stamp) -> str:
     return str(stamp)
 
 
-def plot(figure) -> None:
+def plot(figure, key: str | None = None) -> None:
     """Draw a figure with its own (projector-sized) styling rather than Streamlit's theme."""
-    st.plotly_chart(figure, width="stretch", theme=None, config={"displaylogo": False})
+    st.plotly_chart(figure, width="stretch", theme=None, config={"displaylogo": False}, key=key)
 
 
 def download_csv(frame: pd.DataFrame, file_name: str, label: str = "Download as CSV") -> None:

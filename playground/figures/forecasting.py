@@ -8,10 +8,10 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from playground.figures.style import COLORS, acf_bars, display_stride, legible, line
+from playground.figures.style import COLORS, acf_bars, legible, line, thin
 
-PALETTE = ["#d1495b", "#2e8b57", "#edae49", "#00798c", "#8e44ad", "#e67e22", "#30638e", "#a0522d",
-           "#c2185b", "#558b2f", "#6d4c41", "#0097a7", "#7b1fa2", "#455a64"]
+PALETTE = ["#d1495b", "#2e8b57", "#edae49", "#00a5cf", "#8e44ad", "#ff6f91", "#7cb518", "#795548", "#c2185b",
+           "#e67e22", "#009688", "#5e35b1", "#9e9e9e", "#ffb400"]  # none close to the navy of the data line
 TEST_COLOR = "#111111"
 
 
@@ -35,11 +35,12 @@ def forecast_figure(train: pd.Series, test: pd.Series, forecasts: dict, bands_fo
                     history: int | None = None, colors: dict | None = None) -> go.Figure:
     """The end of the training data, the test data, and every method's forecast; 80%/95% bands where asked."""
     shown_train = train.iloc[-history:] if history else train
-    stride = display_stride(len(shown_train) + len(test))
     colors = colors or method_colors(forecasts)
     fig = go.Figure()
-    fig.add_trace(line(shown_train, "training data", COLORS["observed"], stride))
-    fig.add_trace(line(test, "test data (actual)", TEST_COLOR, stride, width=2.6, dash="dot"))
+    fig.add_trace(line(shown_train, "training data", COLORS["observed"]))
+    shown_test = thin(test)
+    fig.add_trace(go.Scatter(x=shown_test.index, y=shown_test.to_numpy(), name="test data (actual)", mode="lines",
+                             line=dict(color=TEST_COLOR, width=2.6, dash="dot")))
     for label, result in forecasts.items():
         color = colors[label]
         if bands_for and label in bands_for and result.has_intervals:
@@ -70,12 +71,11 @@ def ses_weights_figure(alpha: float, weights: np.ndarray, on_initial: float, bar
 
 def stationarity_figure(series: pd.Series, stats: pd.DataFrame, window: int) -> go.Figure:
     """The series with its rolling mean, and the rolling variance below: flat lines suggest stationarity."""
-    stride = display_stride(len(series))
     fig = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.12, row_heights=[0.62, 0.38],
                         subplot_titles=[f"Series and its rolling mean ({window} steps)", "Rolling variance"])
-    fig.add_trace(line(series, "series", COLORS["observed"], stride), row=1, col=1)
-    fig.add_trace(line(stats["mean"], "rolling mean", COLORS["trend"], stride, width=3), row=1, col=1)
-    fig.add_trace(line(stats["variance"], "rolling variance", COLORS["seasonal"], stride, width=3), row=2, col=1)
+    fig.add_trace(line(series, "series", COLORS["observed"]), row=1, col=1)
+    fig.add_trace(line(stats["mean"], "rolling mean", COLORS["trend"], width=3), row=1, col=1)
+    fig.add_trace(line(stats["variance"], "rolling variance", COLORS["seasonal"], width=3), row=2, col=1)
     fig.update_layout(hovermode="x")
     return legible(fig, height=520)
 
@@ -95,11 +95,10 @@ def correlogram_figure(correlogram, title: str = "") -> go.Figure:
 
 
 def differencing_figure(original: pd.Series, differenced: pd.Series, label: str) -> go.Figure:
-    stride = display_stride(len(original))
     fig = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.12,
                         subplot_titles=["Before differencing", label])
-    fig.add_trace(line(original, "before", COLORS["observed"], stride), row=1, col=1)
-    fig.add_trace(line(differenced, "after", COLORS["trend"], stride), row=2, col=1)
+    fig.add_trace(line(original, "before", COLORS["observed"]), row=1, col=1)
+    fig.add_trace(line(differenced, "after", COLORS["trend"]), row=2, col=1)
     fig.add_hline(y=0, line=dict(color="black", width=1), row=2, col=1)
     fig.update_layout(showlegend=False, hovermode="x")
     return legible(fig, height=500)
@@ -110,8 +109,8 @@ def residuals_figure(diagnostics, title: str = "") -> go.Figure:
     resid = diagnostics.residuals
     fig = make_subplots(rows=2, cols=2, specs=[[{"colspan": 2}, None], [{}, {}]], vertical_spacing=0.16,
                         subplot_titles=["Residuals over time", "ACF of the residuals", "Histogram"])
-    stride = display_stride(len(resid))
-    fig.add_trace(go.Scatter(x=resid.index[::stride], y=resid.to_numpy()[::stride], mode="lines+markers",
+    shown = thin(resid)
+    fig.add_trace(go.Scatter(x=shown.index, y=shown.to_numpy(), mode="lines+markers",
                              name="residual", line=dict(color=COLORS["resid"], width=1.5), marker=dict(size=4)),
                   row=1, col=1)
     fig.add_hline(y=0, line=dict(color="black", width=1), row=1, col=1)
@@ -129,7 +128,7 @@ def loss_figure(losses: list[float]) -> go.Figure:
     fig = go.Figure(go.Scatter(x=np.arange(1, len(losses) + 1), y=losses, mode="lines", name="training loss",
                                line=dict(color=COLORS["trend"], width=3)))
     fig.update_xaxes(title="epoch")
-    fig.update_yaxes(title="mean squared error (scaled)", type="log")
+    fig.update_yaxes(title="mean squared error (scaled data)", rangemode="tozero")
     return legible(fig, height=320)
 
 
@@ -137,7 +136,6 @@ def rolling_origin_figure(series: pd.Series, sizes: list[int], horizon: int, for
                           label: str = "") -> go.Figure:
     """Animated expanding windows: at each origin, the training window, the test window after it and
     (if given) the forecast made from it. Frames run in the browser, with play/pause and a slider."""
-    stride = display_stride(len(series))
     values = series.to_numpy(dtype=float)
     low, high = float(np.nanmin(values)), float(np.nanmax(values))
     pad = 0.05 * (high - low or 1.0)
@@ -162,12 +160,12 @@ def rolling_origin_figure(series: pd.Series, sizes: list[int], horizon: int, for
                                      line=dict(color=COLORS["trend"], width=3)))
         return traces
 
-    fig = go.Figure(data=[*frame_traces(0), line(series, "series", COLORS["observed"], stride)])
+    fig = go.Figure(data=[*frame_traces(0), line(series, "series", COLORS["observed"])])
     names = [f"{k + 1}" for k in range(len(sizes))]
     fig.frames = [go.Frame(data=frame_traces(k), traces=[0, 1, 2], name=names[k]) for k in range(len(sizes))]
     play = dict(label="▶ Play", method="animate",
                 args=[None, dict(frame=dict(duration=700, redraw=True), transition=dict(duration=0), fromcurrent=True)])
-    pause = dict(label="⏸ Pause", method="animate",
+    pause = dict(label="❚❚ Pause", method="animate",
                  args=[[None], dict(frame=dict(duration=0, redraw=False), mode="immediate")])
     fig.update_layout(
         updatemenus=[dict(type="buttons", buttons=[play, pause], direction="left", x=0, y=-0.18, xanchor="left",

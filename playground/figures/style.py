@@ -65,11 +65,7 @@ def sample_positions(mask: np.ndarray, max_points: int = MAX_DISPLAY_POINTS) -> 
     return positions
 
 
-def display_stride(n: int, max_points: int = MAX_DISPLAY_POINTS) -> int:
-    return max(1, int(np.ceil(n / max_points)))
-
-
-def line(series: pd.Series, name: str, color: str, _stride: int | None = None, **kwargs) -> go.Scatter:
+def line(series: pd.Series, name: str, color: str, **kwargs) -> go.Scatter:
     shown = thin(series)
     return go.Scatter(x=shown.index, y=shown.to_numpy(), name=name, mode="lines",
                       line=dict(color=color, width=kwargs.pop("width", LINE_WIDTH)), **kwargs)

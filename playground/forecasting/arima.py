@@ -21,14 +21,16 @@ import numpy as np
 import pandas as pd
 from numpy.polynomial import polynomial as P
 from statsmodels.tsa.arima.model import ARIMA
-from statsmodels.tsa.statespace.sarimax import SARIMAX
 
 from playground.forecasting.core import ForecastError, RawForecast, caught_warnings, int_param, normal_intervals
 
 MAX_P, MAX_D, MAX_Q = 5, 2, 5
 MAX_SP, MAX_SD, MAX_SQ = 2, 1, 2
 MAX_SEASON = 60
-MAX_WORK = 3e8  # observations × (state size)² above which one likelihood fit takes too long for a page
+MAX_WORK = 5e6  # observations × (state size)² above which one fit takes too long for a page (m = 48 on 3,000 points)
+HESSIAN_POINTS = 1_000  # above this, standard errors from outer products of gradients (the Hessian is slow)
+AUTO_MAX_SEASON = 24  # longest season the automatic search models (each candidate carries m states)
+SEARCH_POINTS = 600  # the automatic search compares candidates on the most recent points only
 SEASONAL_STRENGTH_FOR_D = 0.64  # FPP3 §9.5 (unitroot_nsdiffs)
 
 Progress = Callable[[float, str], None]
@@ -82,7 +84,7 @@ def _check_length(n: int, order, seasonal_order, season: int) -> None:
     states = max(p + season * sp, q + season * sq + 1) + d + season * sd
     if n * states ** 2 > MAX_WORK:
         raise ForecastError(f"This model has {states} states on {n} points: fitting it would take too long here. "
-                            "Use smaller (seasonal) orders, a shorter season, or fewer points.")
+                            "Use smaller (seasonal) orders, a shorter season, fewer points, or Holt–Winters.")
 
 
 def arima(y: np.ndarray, horizon: int, order=(1, 1, 1), constant: bool = True, season: int = 1) -> RawForecast:
@@ -101,8 +103,7 @@ def _fit(y, horizon, order, seasonal_order, season, trend, notes=None) -> RawFor
     label = model_name(order, seasonal_order, season)
     try:
         with caught_warnings(notes, label):
-            model = ARIMA(y, order=order, seasonal_order=(*seasonal_order, season), trend=trend)
-            result = model.fit(cov_type="approx")
+            result = _maximum_likelihood(y, order, seasonal_order, season, trend)
             prediction = result.get_forecast(horizon)
             mean = np.asarray(prediction.predicted_mean, dtype=float)
             sd = np.asarray(prediction.se_mean, dtype=float)
@@ -124,6 +125,21 @@ def _fit(y, horizon, order, seasonal_order, season, trend, notes=None) -> RawFor
     }
     params = dict(zip(table.index, table["estimate"]))
     return RawForecast(mean, lower, upper, fitted=fitted, params=params, notes=notes, details=details)
+
+
+def _maximum_likelihood(y, order, seasonal_order, season, trend):
+    """Exact Gaussian maximum likelihood. Without a constant the innovations algorithm finds the same optimum
+    as the Kalman filter several times faster; with one, statsmodels' innovations route switches to GLS, so
+    the Kalman filter is used. Standard errors: numerical Hessian (as R), outer products for long series."""
+    model = ARIMA(y, order=order, seasonal_order=(*seasonal_order, season), trend=trend)
+    cov_type = "approx" if len(y) <= HESSIAN_POINTS else "opg"
+    has_arma = sum(order) - order[1] + sum(seasonal_order) - seasonal_order[1] > 0
+    if trend == "n" and has_arma:
+        try:
+            return model.fit(method="innovations_mle", cov_type=cov_type)
+        except (ValueError, np.linalg.LinAlgError):
+            pass  # the Kalman filter below is slower but more forgiving
+    return model.fit(method="statespace", cov_type=cov_type)
 
 
 def model_name(order, seasonal_order=(0, 0, 0), season: int = 0) -> str:
@@ -272,28 +288,33 @@ def choose_difference(y: np.ndarray, max_d: int = MAX_D) -> tuple[int, str]:
     series = y
     readings = []
     while d < max_d and len(series) > 10:
-        test = kpss_test(series)
+        try:
+            test = kpss_test(series)
+        except ForecastError:  # constant after differencing: nothing left to difference away
+            break
         readings.append(f"KPSS p {test.p_text} after {d} difference(s)")
         if test.pvalue >= 0.05:
             break
         series = np.diff(series)
         d += 1
-    return d, f"d = {d}: " + "; ".join(readings)
+    return d, f"d = {d}: " + ("; ".join(readings) or "too short or constant to test")
 
 
 def auto_arima(y: np.ndarray, horizon: int, season: int = 1, max_p: int = 2, max_q: int = 2, max_P: int = 1,
                max_Q: int = 1, constant: bool = True, progress: Progress | None = None) -> RawForecast:
-    """Every ARIMA up to the bounds, the one with the lowest AIC refitted and forecast."""
+    """Every ARIMA up to the bounds compared by AIC (on the last SEARCH_POINTS points); the best is refitted
+    on all of `y` and forecast."""
     max_p = int_param(max_p, "The largest p", 0, 3)
     max_q = int_param(max_q, "The largest q", 0, 3)
     max_P = int_param(max_P, "The largest P", 0, 1)
     max_Q = int_param(max_Q, "The largest Q", 0, 1)
     season = int_param(season, "The season m", 1, 100_000)
-    if season > MAX_SEASON:
-        season = 1  # too long a season to model: search the non-seasonal orders and say so
-        seasonal_note = f"The season is longer than {MAX_SEASON}: only non-seasonal orders were searched."
-    else:
-        seasonal_note = None
+    seasonal_note = None
+    if season > AUTO_MAX_SEASON:
+        # Every candidate would carry m states: the search would take minutes. Search non-seasonal orders.
+        seasonal_note = (f"The season m = {season} is too long for the automatic search (at most "
+                         f"{AUTO_MAX_SEASON}): only non-seasonal orders were searched. Try Holt–Winters.")
+        season = 1
     if len(y) < 12:
         raise ForecastError(f"The automatic ARIMA search needs at least 12 training points; there are {len(y)}.")
     start = time.perf_counter()
@@ -303,11 +324,12 @@ def auto_arima(y: np.ndarray, horizon: int, season: int = 1, max_p: int = 2, max
     trend = trend_for(d, sd, constant)
     seasonal_grid = [(sp, sq) for sp in range(max_P + 1) for sq in range(max_Q + 1)] if season >= 2 else [(0, 0)]
     candidates = [(p, q, sp, sq) for p in range(max_p + 1) for q in range(max_q + 1) for sp, sq in seasonal_grid]
+    recent = y[-SEARCH_POINTS:]  # the same points for every candidate, so their AICs compare
     rows = []
     for i, (p, q, sp, sq) in enumerate(candidates):
         order, seasonal_order = (p, d, q), (sp, sd, sq)
         name = model_name(order, seasonal_order, season)
-        aic = _search_aic(y, order, seasonal_order, season, trend)
+        aic = _search_aic(recent, order, seasonal_order, season, trend)
         rows.append({"model": name, "p": p, "d": d, "q": q, "P": sp, "D": sd, "Q": sq, "AIC": aic})
         if progress is not None:
             progress((i + 1) / len(candidates), f"{i + 1}/{len(candidates)} · {name} · AIC {aic:.1f}")
@@ -318,24 +340,41 @@ def auto_arima(y: np.ndarray, horizon: int, season: int = 1, max_p: int = 2, max
     best = usable.iloc[0]
     order, seasonal_order = (int(best.p), d, int(best.q)), (int(best.P), sd, int(best.Q))
     notes = [seasonal_note] if seasonal_note else []
+    _check_length(len(y), order, seasonal_order, season if any(seasonal_order) else 0)
     result = _fit(y, horizon, order, seasonal_order, season if any(seasonal_order) else 0, trend, notes)
     result.details.update({
         "search": table, "d_reason": reason, "D_reason": d_reason, "tried": len(candidates),
-        "search_seconds": time.perf_counter() - start, "chosen": best.model,
+        "search_seconds": time.perf_counter() - start, "chosen": best.model, "search_points": len(recent),
     })
     return result
 
 
 def _search_aic(y, order, seasonal_order, season, trend) -> float:
-    """AIC of one candidate, fitted on the differenced data (fast; comparable between candidates of equal d, D)."""
+    """AIC of one candidate on the differenced (and, with a constant, centred) data: fast, and comparable
+    between candidates because they all see the same differenced values."""
+    p, d, q = order
+    sp, sd, sq = seasonal_order
+    z = _difference(y, d, sd, season)
+    extra = 0
+    if trend != "n":
+        z = z - z.mean()  # the constant (mean or drift) estimated by the sample mean: one more parameter
+        extra = 2
     try:
-        _check_length(len(y), order, seasonal_order, season)
-        trend_on_differences = "c" if trend != "n" else "n"
+        _check_length(len(z), (p, 0, q), (sp, 0, sq), season)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            model = SARIMAX(y, order=order, seasonal_order=(*seasonal_order, season if any(seasonal_order) else 0),
-                            trend=trend_on_differences, simple_differencing=True)
-            return float(model.fit(disp=False, cov_type="none").aic)
+            model = ARIMA(z, order=(p, 0, q), seasonal_order=(sp, 0, sq, season if sp + sq else 0), trend="n")
+            if p + q + sp + sq == 0:
+                sigma2 = float(np.mean(z ** 2))  # white noise: the likelihood in closed form
+                return len(z) * (np.log(2 * np.pi * sigma2) + 1) + 2 + extra
+            return float(model.fit(method="innovations_mle", cov_type="none").aic) + extra
     except (ValueError, np.linalg.LinAlgError, ForecastError):
         return float("nan")
 
+
+def _difference(y: np.ndarray, d: int, sd: int, season: int) -> np.ndarray:
+    for _ in range(sd):
+        y = y[season:] - y[:-season]
+    for _ in range(d):
+        y = np.diff(y)
+    return y

@@ -16,6 +16,17 @@ import numpy as np
 
 from playground.forecasting.core import ForecastError, RawForecast, int_param, normal_intervals
 
+FORMULAS = {
+    "mean": (r"\hat y_{T+h|T} = \bar y = \frac{1}{T}\sum_{t=1}^{T} y_t",
+             r"\hat\sigma_h = \hat\sigma\sqrt{1 + 1/T}"),
+    "naive": (r"\hat y_{T+h|T} = y_T", r"\hat\sigma_h = \hat\sigma\sqrt{h}"),
+    "snaive": (r"\hat y_{T+h|T} = y_{T+h-m(k+1)},\quad k = \lfloor (h-1)/m \rfloor",
+               r"\hat\sigma_h = \hat\sigma\sqrt{k+1}"),
+    "drift": (r"\hat y_{T+h|T} = y_T + h\,\frac{y_T - y_1}{T-1}",
+              r"\hat\sigma_h = \hat\sigma\sqrt{h\,(1 + h/(T-1))}"),
+    "moving_average": (r"\hat y_{T+h|T} = \frac{1}{k}\left(y_T + y_{T-1} + \dots + y_{T-k+1}\right)", None),
+}
+
 
 def _sigma(residuals: np.ndarray, n_params: int) -> float:
     errors = residuals[~np.isnan(residuals)]

@@ -20,6 +20,12 @@ from statsmodels.tsa.stattools import acf
 from playground.forecasting.core import ForecastError
 
 METRICS = ("MAE", "RMSE", "MAPE", "MASE")
+FORMULAS = {
+    "MAE": r"\mathrm{MAE} = \frac{1}{h}\sum_{j=1}^{h} |e_{T+j}|,\qquad e_{T+j} = y_{T+j} - \hat y_{T+j|T}",
+    "RMSE": r"\mathrm{RMSE} = \sqrt{\frac{1}{h}\sum_{j=1}^{h} e_{T+j}^2}",
+    "MAPE": r"\mathrm{MAPE} = \frac{100}{h}\sum_{j=1}^{h} \left|\frac{e_{T+j}}{y_{T+j}}\right|",
+    "MASE": r"\mathrm{MASE} = \frac{\mathrm{MAE}}{\frac{1}{T-m}\sum_{t=m+1}^{T} |y_t - y_{t-m}|}",
+}
 MAPE_ZERO_MESSAGE = ("MAPE is switched off: the actual values in the test period contain zeros, and the "
                      "percentage error |e_t / y_t| divides by them. Use MAE, RMSE or MASE instead.")
 

@@ -40,6 +40,13 @@ FORMULAS = {
            r"\qquad \hat y^{\langle t\rangle} = W_{ya}\, a^{\langle t\rangle} + b_y",
 }
 
+NOTATION = {
+    "lstm": "The cell is PyTorch's nn.LSTM: its gates i, f, o and candidate g are the course's Γ_u, Γ_f, Γ_o and c̃<t>; "
+            "its cell state is c<t> and its hidden state is a<t>.",
+    "gru": "The cell is PyTorch's nn.GRU: its r is the course's Γ_r, and its z is 1 − Γ_u (PyTorch keeps the old state "
+           "with weight z, the course with 1 − Γ_u); its hidden state is a<t>.",
+}
+
 
 class NARN(nn.Module):
     def __init__(self, lags: int, hidden_size: int):
@@ -114,7 +121,9 @@ def neural(y: np.ndarray, horizon: int, kind: str = "narn", lags: int = 12, hidd
         paths_z = _recursive(model, np.repeat(z[-lags:][None, :], PATHS, axis=0), horizon, residuals, rng)
     seconds = time.perf_counter() - start
 
-    to_scale = lambda values: values * scale + centre  # noqa: E731 - z back to the scale of `work`
+    def to_scale(values):  # z back to the scale of `work`
+        return values * scale + centre
+
     mean, paths = to_scale(mean_z), to_scale(paths_z)
     fitted = np.full(len(y), np.nan)
     first = len(y) - len(in_sample)

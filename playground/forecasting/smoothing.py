@@ -95,6 +95,12 @@ def _smooth(y: np.ndarray, horizon: int, method: str, season: int = 1, seasonal:
             raise ForecastError(f"φ must be between {PHI_BOUNDS[0]} and {PHI_BOUNDS[1]} (got {phi}).")
     kwargs = dict(trend=trend, damped_trend=damped, initialization_method="estimated")
     if method == "holt_winters":
+        if int(season) < 2:
+            raise ForecastError("Holt–Winters needs a season m of at least 2 (set the season above); "
+                                "for a series without a season use Holt.")
+        if int(season) > MAX_SEASON:
+            raise ForecastError(f"Holt–Winters with m = {season} would estimate {season} starting values for the "
+                                f"season: too many to fit well. Use m ≤ {MAX_SEASON}, or aggregate the data first.")
         season = int_param(season, "The season m", 2, MAX_SEASON)
         if seasonal not in SEASONALITY:
             raise ForecastError(f"Unknown seasonality '{seasonal}'; choose additive or multiplicative.")

@@ -1,0 +1,204 @@
+"""The forecasting page with AppTest: defaults, no refit on a horizon change, buttons, bad input."""
+
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import playground.forecasting as fc
+from tests.conftest import ROOT, assert_no_exception, page_text, run_page
+
+PAGE = "forecasting.py"
+
+
+def _button(at, label):
+    matches = [b for b in at.button if b.label == label]
+    assert matches, f"no button {label!r} among {[b.label for b in at.button]}"
+    return matches[0]
+
+
+def _leaderboard(at) -> pd.DataFrame:
+    at.session_state["fc_tab"] = "Leaderboard"
+    at.run()
+    assert_no_exception(at)
+    return at.dataframe[0].value
+
+
+def _csv(rows: list[tuple[str, float]]) -> bytes:
+    return ("date,value\n" + "\n".join(f"{d},{v}" for d, v in rows)).encode()
+
+
+def _monthly(values) -> bytes:
+    dates = pd.date_range("2001-01-01", periods=len(values), freq="MS")
+    return _csv([(d.strftime("%Y-%m-%d"), v) for d, v in zip(dates, values)])
+
+
+def _upload(content: bytes, **state):
+    at = run_page(PAGE, _kept_dataset="upload", **state)
+    at.file_uploader[0].upload("series.csv", content, "text/csv")
+    return at.run()
+
+
+@pytest.fixture
+def counted(monkeypatch):
+    """Count every fit the page asks for (the page calls playground.forecasting.forecast)."""
+    calls = []
+    real = fc.forecast
+
+    def counting(train, method, horizon, **params):
+        calls.append((method, len(train), horizon))
+        return real(train, method, horizon, **params)
+
+    monkeypatch.setattr(fc, "forecast", counting)
+    return calls
+
+
+def test_default_page_shows_forecasts_and_a_leaderboard():
+    at = run_page(PAGE)
+    assert_no_exception(at)
+    text = page_text(at)
+    assert "Training: **115** points · test: **29** points" in text
+    assert len(at.get("plotly_chart")) == 1
+    board = _leaderboard(at)
+    assert list(board.columns) == ["MAE", "RMSE", "MAPE", "MASE"]
+    assert set(board.index) == {"Naive", "Seasonal naive", "Drift", "Holt–Winters", "SARIMA"}
+    assert board["MASE"].iloc[0] == board["MASE"].min()
+    assert "Best on MASE" in page_text(at)
+
+
+def test_changing_only_the_horizon_refits_nothing(counted):
+    at = run_page(PAGE)
+    fits = len(counted)
+    assert fits == 5  # one fit per default method, each forecasting the whole test part
+    assert {h for _, _, h in counted} == {29}
+    before = _leaderboard(at)
+    at.slider(key="fc_horizon").set_value(12).run()
+    assert_no_exception(at)
+    assert len(counted) == fits  # no refit: the cached 29-step forecasts are cut to 12 steps
+    after = at.dataframe[0].value
+    assert not np.allclose(before.loc["Naive", "MAE"], after.loc["Naive", "MAE"])
+    assert "scored on the first **12**" in page_text(at)
+
+
+def test_classical_page_does_not_import_torch():
+    code = ("import sys; sys.path.insert(0, '.'); from tests.conftest import run_page; at = run_page('forecasting.py');"
+            "assert not at.exception, [e.value for e in at.exception];"
+            "assert 'torch' not in sys.modules, 'torch was imported'")
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=240)
+    assert done.returncode == 0, done.stderr[-3000:]
+
+
+def test_train_button_adds_the_neural_forecaster():
+    at = run_page(PAGE, _kept_fc_methods_seasonal=["naive", "narn"], _kept_fc_epochs=10, _kept_fc_hidden=4)
+    assert_no_exception(at)
+    assert "Press the button above to run NARN" in page_text(at)
+    _button(at, "Train NARN").click()
+    at.run()
+    assert_no_exception(at)
+    at.run()  # a plain rerun: the trained net comes from the store, the button is gone
+    assert not [b for b in at.button if b.label == "Train NARN"]
+    board = _leaderboard(at)
+    assert "NARN" in board.index
+    at.session_state["fc_tab"] = "Model details"
+    at.session_state["_kept_fc_details_method"] = "narn"
+    at.run()
+    assert_no_exception(at)
+    assert "W_2" in page_text(at)  # the NARN formula
+
+
+def test_auto_arima_search_runs_on_its_button():
+    at = run_page(PAGE, _kept_fc_methods_seasonal=["snaive", "auto_arima"], _kept_fc_max_pq=1, _kept_fc_max_PQ=0,
+                  _kept_fc_transform="log")
+    _button(at, "Search ARIMA orders").click()
+    at.run()
+    assert_no_exception(at)
+    at.session_state["fc_tab"] = "Model details"
+    at.session_state["_kept_fc_details_method"] = "auto_arima"
+    at.run()
+    assert_no_exception(at)
+    assert "after 4 candidates" in page_text(at)
+
+
+def test_settings_set_by_the_user_are_used_and_shown():
+    at = run_page(PAGE, _kept_fc_methods_seasonal=["ses", "holt"], _kept_fc_es_how="set by me", _kept_fc_alpha=0.5)
+    assert_no_exception(at)
+    weights = [c for c in at.get("plotly_chart") if "α = 0.500" in c.proto.spec]
+    assert weights, "the SES weights chart shows the α that was set"
+    at.session_state["fc_tab"] = "Model details"
+    at.session_state["_kept_fc_details_method"] = "ses"
+    at.run()
+    table = at.dataframe[0].value
+    assert table.loc["α (level)", "how"] == "set by you"
+    assert table.loc["ℓ0 (initial level)", "how"] == "estimated"
+
+
+def test_bad_input_gives_messages_and_keeps_the_other_methods():
+    # Monthly data with zeros: multiplicative Holt–Winters refuses it, the rest still forecast; MAPE is off.
+    values = [0.0 if i % 12 == 0 else 10 + (i % 12) for i in range(60)]
+    at = _upload(_monthly(values), _kept_fc_methods_seasonal=["naive", "snaive", "holt_winters"],
+                 _kept_fc_hw_seasonal="multiplicative")
+    assert_no_exception(at)
+    errors = [e.value for e in at.error]
+    assert any("Holt–Winters" in e and "strictly positive" in e for e in errors), errors
+    board = _leaderboard(at)
+    assert set(board.index) == {"Naive", "Seasonal naive"}
+    assert board["MAPE"].isna().all()
+    assert any("MAPE is switched off" in w.value for w in at.warning)
+
+
+def test_log_transform_on_non_positive_data_explains_itself():
+    values = [float(i % 7) for i in range(40)]  # contains zeros
+    at = _upload(_monthly(values), _kept_fc_transform="log", _kept_fc_methods_seasonal=["naive", "drift"])
+    assert_no_exception(at)
+    errors = [e.value for e in at.error]
+    assert len(errors) == 2 and all("strictly positive" in e for e in errors)
+
+
+def test_series_too_short_for_the_seasonal_orders():
+    values = list(100 + 10 * np.sin(np.arange(30) * 2 * np.pi / 12))
+    at = _upload(_monthly(values), _kept_fc_methods_seasonal=["naive", "sarima"], _kept_fc_P=1, _kept_fc_Q=1)
+    assert_no_exception(at)
+    assert any("SARIMA" in e.value and "too short" in e.value for e in at.error)
+    assert "Naive" in _leaderboard(at).index
+
+
+def test_rolling_origin_runs_on_its_button_and_animates():
+    at = run_page(PAGE, _kept_fc_methods_seasonal=["naive", "snaive", "drift"])
+    at.session_state["fc_tab"] = "Rolling origin"
+    at.run()
+    _button(at, "Run rolling-origin evaluation").click()
+    at.run()
+    assert_no_exception(at)
+    summary = at.dataframe[0].value
+    assert set(summary.index) == {"Naive", "Seasonal naive", "Drift"}
+    animated = [c for c in at.get("plotly_chart") if '"frames"' in c.proto.spec]
+    assert animated, "the expanding windows are a plotly animation"
+    assert "Averaged over **8** origins" in page_text(at)
+
+
+@pytest.mark.parametrize("tab", ["Stationarity", "Residuals", "Model details"])
+def test_other_tabs_render(tab):
+    at = run_page(PAGE, fc_tab=tab, _kept_fc_st_d=1, _kept_fc_st_D=1)
+    assert_no_exception(at)
+    text = page_text(at)
+    expected = {"Stationarity": "KPSS", "Residuals": "Ljung–Box", "Model details": r"\varepsilon_t"}[tab]
+    assert expected in text
+
+
+def test_a_model_that_does_not_converge_is_flagged_and_the_others_stay():
+    at = run_page(PAGE, _kept_dataset="nile", _kept_fc_methods_plain=["naive", "arima"], _kept_fc_p=5, _kept_fc_d=1,
+                  _kept_fc_q=5)
+    assert_no_exception(at)
+    assert any("ARIMA" in w.value and "did not fully converge" in w.value for w in at.warning)
+    assert set(_leaderboard(at).index) == {"Naive", "ARIMA"}
+
+
+def test_switching_to_data_without_a_season_uses_its_own_method_list():
+    at = run_page(PAGE)
+    assert "snaive" in at.multiselect[0].value
+    at.selectbox(key="dataset").set_value("nile").run()
+    assert_no_exception(at)
+    assert at.multiselect[0].value == ["mean", "naive", "drift", "ses", "arima"]
+    assert not at.error  # no "needs a season" errors carried over from the seasonal data
