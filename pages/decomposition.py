@@ -106,7 +106,7 @@ check = residual_check(result)
 m1, m2, m3 = st.columns(3)
 m1.metric("Strength of trend F_T", f"{trend_strength:.2f}", help="0 = no trend, 1 = all trend")
 m2.metric("Strength of seasonality F_S", f"{season_strength:.2f}", help="0 = no season, 1 = all season")
-m3.metric("Ljung–Box p-value of the remainder", f"{check.ljung_box_pvalue:.3g}",
+m3.metric("Ljung–Box p-value of the remainder", "—" if check.is_exact else f"{check.ljung_box_pvalue:.3g}",
           help="Below 0.05: the remainder is still autocorrelated")
 with st.expander("How the strengths are measured"):
     st.latex(r"F_T = \max\left(0,\ 1 - \frac{\operatorname{Var}(E_t)}{\operatorname{Var}(T_t + E_t)}\right)\qquad "
@@ -129,7 +129,7 @@ with profile_tab:
     ui.plot(figures.seasonal_profile_figure(result, labels))
 
 with remainder_tab:
-    (st.warning if check.has_structure else st.success)(check.reading)
+    (st.info if check.is_exact else st.warning if check.has_structure else st.success)(check.reading)
     ui.plot(figures.acf_figure(check))
 
 with steps_tab:

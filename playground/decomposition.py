@@ -279,8 +279,16 @@ class ResidualCheck:
         return self.ljung_box_pvalue < 0.05
 
     @property
+    def is_exact(self) -> bool:
+        """The remainder is constant: trend and season explain every value."""
+        return np.isnan(self.ljung_box_stat)
+
+    @property
     def reading(self) -> str:
         q, p, h = self.ljung_box_stat, self.ljung_box_pvalue, self.ljung_box_lag
+        if self.is_exact:
+            return ("The remainder is constant: trend and season explain the series exactly, so there is "
+                    "nothing left to test.")
         if self.has_structure:
             return (f"The residuals still have structure: the Ljung–Box test over {h} lags gives Q = {q:.1f}, "
                     f"p = {p:.3g} < 0.05, so they are autocorrelated. Something systematic (a changing season, "
@@ -297,6 +305,8 @@ def residual_check(decomposition: Decomposition, max_lag: int | None = None) -> 
     season = max(decomposition.periods)
     lb_lag = max(1, min(2 * season if season > 1 else 10, n // 5))
     max_lag = max_lag or min(max(2 * season, 24), n - 1, 400)
+    if np.allclose(resid, resid.iloc[0], rtol=0, atol=1e-12 * max(1.0, float(np.abs(resid).max()))):
+        return ResidualCheck(np.r_[1.0, np.zeros(max_lag)], 1.96 / np.sqrt(n), lb_lag, np.nan, np.nan)
     correlations = acf(resid, nlags=max(max_lag, lb_lag), fft=True)
     stat, pvalue = ljung_box(correlations, n, lb_lag)
     return ResidualCheck(correlations[:max_lag + 1], 1.96 / np.sqrt(n), lb_lag, stat, pvalue)

@@ -106,6 +106,7 @@ def test_multiplicative_on_zeros_is_refused_and_the_page_keeps_working():
     assert any("strictly positive" in e.value for e in at.error)
     at.radio(key="model").set_value("additive").run()
     assert not at.error and len(at.get("plotly_chart")) >= 4
+    assert any("explain the series exactly" in info.value for info in at.info)  # a perfect season, no noise
 
 
 @pytest.mark.parametrize("name", ["binary.csv", "excel_workbook.xlsx", "no_numeric.csv", "empty.csv"])

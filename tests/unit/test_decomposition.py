@@ -148,6 +148,9 @@ def test_residual_check_matches_statsmodels_ljung_box(air):
     assert not residual_check(white).has_structure and "white noise" in residual_check(white).reading
     assert residual_check(white).bound == pytest.approx(1.96 / np.sqrt(400))
     assert residual_check(white).ljung_box_lag == 8
+    exact = decompose(pd.Series(np.tile([0.0, 10.0, 20.0, 30.0], 10)), "additive", "classical", 4)
+    assert residual_check(exact).is_exact and not residual_check(exact).has_structure
+    assert "explain the series exactly" in residual_check(exact).reading
 
 
 @pytest.mark.parametrize("kwargs, words", [
