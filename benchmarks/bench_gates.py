@@ -58,6 +58,15 @@ def bench_figure() -> None:
         print(f"{task:<9} {kind:<5} n_a={hidden:<3} T={length:<3} {payload / 1024:7.1f} KB   built in {built:.2f} s")
 
 
+def median_rerun_ms(at, repeats: int = 5) -> float:
+    timings = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        at.run()
+        timings.append(time.perf_counter() - start)
+    return sorted(timings)[repeats // 2] * 1000
+
+
 def bench_page() -> None:
     print("\n## Page reruns (AppTest, default settings)")
     import streamlit as st
@@ -69,12 +78,7 @@ def bench_page() -> None:
     start = time.perf_counter()
     at.run()
     print(f"first run (imports torch, builds the untrained view): {time.perf_counter() - start:.2f} s")
-    timings = []
-    for _ in range(5):
-        start = time.perf_counter()
-        at.run()
-        timings.append(time.perf_counter() - start)
-    print(f"plain rerun: median {sorted(timings)[2] * 1000:.0f} ms")
+    print(f"plain rerun: median {median_rerun_ms(at):.0f} ms")
     start = time.perf_counter()
     at.slider(key="gates_step_16").set_value(7).run()
     print(f"rerun after moving the step slider (new figure): {(time.perf_counter() - start) * 1000:.0f} ms")
@@ -83,12 +87,7 @@ def bench_page() -> None:
     button.click()
     at.run()
     print(f"pressing Train (default configuration, includes training): {time.perf_counter() - start:.2f} s")
-    timings = []
-    for _ in range(5):
-        start = time.perf_counter()
-        at.run()
-        timings.append(time.perf_counter() - start)
-    print(f"plain rerun with the trained model: median {sorted(timings)[2] * 1000:.0f} ms")
+    print(f"plain rerun with the trained model: median {median_rerun_ms(at):.0f} ms")
     spec = [chart.proto.spec for chart in at.get("plotly_chart") if '"frames"' in chart.proto.spec][0]
     print(f"animated figure as sent to the browser: {len(spec.encode()) / 1024:.1f} KB")
 
