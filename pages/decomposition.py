@@ -1,12 +1,10 @@
 """Decomposition: split a series into trend, seasonal and remainder, and see how."""
 
-import hashlib
-
 import numpy as np
 import pandas as pd
 import streamlit as st
 
-from playground import ui
+from playground import data, ui
 from playground.decomposition import (
     DecompositionError, cycle_labels, decompose, periods_for_frequency, residual_check, strength, suggest_periods,
 )
@@ -34,18 +32,13 @@ if loaded is None:
 series = loaded.series
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
-def cached_suggestion(series):
-    return suggest_periods(series)
-
-
 @st.cache_data(max_entries=64, show_spinner="Decomposing…")
 def cached_decomposition(series, model, method, period, robust, smoother):
     return decompose(series, model=model, method=method, period=period, robust=robust, seasonal_smoother=smoother)
 
 
-suggestion = cached_suggestion(series)
-fingerprint = hashlib.sha1(f"{series.name}|{len(series)}|{series.index[0]}|{series.index[-1]}".encode()).hexdigest()[:10]
+suggestion = suggest_periods(series)  # milliseconds: it reads at most 20,000 points
+fingerprint = data.fingerprint(series)
 max_period = max(2, len(series))  # larger than n/2 is allowed, so decompose() can explain why it fails
 calendar = periods_for_frequency(getattr(series.index, "freqstr", None))
 default_period = (suggestion.periods or calendar or [2])[0]

@@ -1,13 +1,11 @@
 """Forecasting: start simple, measure, then go complex — every method on the same hold-out."""
 
-import hashlib
-
 import numpy as np
 import pandas as pd
 import streamlit as st
 
 import playground.forecasting as fc
-from playground import ui
+from playground import data, ui
 from playground.decomposition import suggest_periods
 from playground.figures import forecasting as figures
 from playground.forecasting import METHODS, ForecastError, arima, baselines, choices, evaluation, smoothing
@@ -34,12 +32,7 @@ if n < choices.MIN_POINTS:
     st.error(f"This series has only {n} points; forecasting needs at least {choices.MIN_POINTS} "
              "(some to fit, some to test). Pick a longer series.")
     st.stop()
-fingerprint = hashlib.sha1(pd.util.hash_pandas_object(series).to_numpy().tobytes()).hexdigest()[:12]
-
-
-@st.cache_data(max_entries=32, show_spinner=False)
-def cached_suggestion(series):
-    return suggest_periods(series)
+fingerprint = data.fingerprint(series)
 
 
 @st.cache_data(max_entries=256, show_spinner="Fitting…")
@@ -76,7 +69,7 @@ def cached_differences(values, season):
     return d, seasonal, reason, seasonal_reason
 
 
-suggestion = cached_suggestion(series)
+suggestion = suggest_periods(series)  # milliseconds: it reads at most 20,000 points
 
 # --------------------------------------------------------------------------- the hold-out and the methods
 split, ahead, season_col, transform_col = st.columns([1.2, 1.2, 1, 1.3])

@@ -3,6 +3,7 @@
 import pandas as pd
 import streamlit as st
 
+from playground import data
 from playground import gate_tasks as tasks
 from playground import ui
 from playground.figures import gates as figures
@@ -49,7 +50,7 @@ if task_key == "series":
     loaded = ui.data_source()
     if loaded is not None:
         series = loaded.series
-        fingerprint = tasks.series_fingerprint(series)
+        fingerprint = data.fingerprint(series)
 
 settings = dict(task=task_key, hidden_size=int(hidden), num_layers=int(layers), length=int(length),
                 seed=int(seed), series=series)

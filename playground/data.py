@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import hashlib
 import io
 import os
 import re
@@ -79,6 +80,13 @@ class LoadedSeries:
     @property
     def frequency_label(self) -> str:
         return frequency_label(self.frequency)
+
+
+def fingerprint(series: pd.Series) -> str:
+    """Identifies a series in cache and widget keys: changes whenever its values, index or name change."""
+    digest = hashlib.sha1(pd.util.hash_pandas_object(series, index=True).to_numpy().tobytes())
+    digest.update(str(series.name).encode())
+    return digest.hexdigest()[:16]
 
 
 def frequency_label(freq: str | None) -> str:

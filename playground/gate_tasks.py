@@ -13,7 +13,6 @@ stacked, plus a linear read-out ŷ<t> = W_ya a<t> + b_y) learns it with `playgro
 
 from __future__ import annotations
 
-import hashlib
 import time
 from dataclasses import dataclass, field
 
@@ -227,13 +226,6 @@ def make_task(key: str, length: int, seed: int = 0, series: pd.Series | None = N
         return series_task(series, length, task.n_samples, seed)
     return {"remember": remember_task, "count": count_task, "agreement": agreement_task}[key](
         length, task.n_samples, seed)
-
-
-def series_fingerprint(series: pd.Series) -> str:
-    """Identifies the data in a training cache key: same values and index, same fingerprint."""
-    digest = hashlib.sha1(np.ascontiguousarray(series.to_numpy(dtype=float)).tobytes())
-    digest.update(str((series.index[0], series.index[-1], len(series))).encode())
-    return digest.hexdigest()[:16]
 
 
 # --------------------------------------------------------------------------- the model

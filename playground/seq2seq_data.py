@@ -15,6 +15,8 @@ import numpy as np
 import pandas as pd
 import torch
 
+from playground import data
+
 HISTORY_RANGE = (2, 60)
 HORIZON_RANGE = (1, 30)
 FREQUENCY_RANGE = (0.01, 0.25)
@@ -180,15 +182,6 @@ def sine_windows(history: int = 5, horizon: int = 5, frequency: float = 0.05, no
     return make_windows(values, pd.RangeIndex(n_points), history, horizon, split, Scaling(), fingerprint, 1 / frequency)
 
 
-def series_fingerprint(series: pd.Series) -> str:
-    """Changes whenever the values, the dates or the name change."""
-    digest = hashlib.sha1()
-    digest.update(np.ascontiguousarray(series.to_numpy(dtype=np.float64)).tobytes())
-    digest.update(np.ascontiguousarray(np.asarray(series.index.astype(str))).astype("U").tobytes())
-    digest.update(str(series.name).encode())
-    return digest.hexdigest()[:16]
-
-
 def series_windows(series: pd.Series, history: int = 12, horizon: int = 6,
                    test_fraction: float = TEST_FRACTION) -> Windows:
     """Windows from a user's series: chronological split, standardised with the training part's mean and std."""
@@ -206,4 +199,4 @@ def series_windows(series: pd.Series, history: int = 12, horizon: int = 6,
         raise WindowError("The training part of the series is constant (or too short): there is nothing to learn.")
     scaling = Scaling(float(np.mean(train_part)), spread)
     return make_windows(scaling.apply(raw), series.index, history, horizon, split, scaling,
-                        f"series|{series_fingerprint(series)}|{test_fraction!r}")
+                        f"series|{data.fingerprint(series)}|{test_fraction!r}")

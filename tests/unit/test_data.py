@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from playground.data import DataError, LoadedSeries, frequency_label, infer_frequency, load_series
+from playground.data import DataError, LoadedSeries, fingerprint, frequency_label, infer_frequency, load_series
 from playground.samples import SAMPLES
 
 MESSY = Path(__file__).resolve().parent.parent / "data" / "messy"
@@ -285,3 +285,12 @@ def test_many_missing_values_are_flagged():
     loaded = load_series(text.encode())
     assert loaded.series.tolist() == [1, 2, 3, 4, 5, 6] and has_note(loaded, "a lot")
     assert np.isfinite(loaded.series).all()
+
+
+def test_fingerprint_follows_the_data():
+    a = pd.Series(np.arange(50.0))
+    b = a.copy()
+    b.iloc[10] += 1
+    assert fingerprint(a) == fingerprint(a.copy())
+    assert fingerprint(a) != fingerprint(b)
+    assert fingerprint(a) != fingerprint(a.set_axis(pd.RangeIndex(1, 51)))  # the index counts too
