@@ -26,7 +26,30 @@ st.markdown("**Start simple, measure, then go complex.** Every method below is f
 loaded = ui.data_source()
 if loaded is None:
     st.stop()
+
+
+@st.cache_data(max_entries=16, show_spinner="Aggregating…")
+def cached_aggregate(key, step, _series):
+    return data.aggregate(_series, step)
+
+
 series = loaded.series
+steps = data.coarser_steps(series) if len(series) > choices.FIT_POINTS else []
+if steps:
+    options = ["none"] + steps
+    step = ui.kept_selectbox(
+        st, "Aggregate before fitting", options, "fc_aggregate",
+        data.default_aggregation(series, choices.AGGREGATE_ABOVE) or "none", data=data.fingerprint(series),
+        format_func=lambda o: "no: use every value" if o == "none" else f"{o} means",
+        help=f"This series has {len(series):,} values. Models fit on at most the last {choices.FIT_POINTS:,} "
+             "training points; a coarser step lets them see a longer stretch of time.")
+    if step != "none":
+        try:
+            series, note = cached_aggregate(data.fingerprint(series), step, series)
+        except data.DataError as error:
+            st.warning(ui.escape_markdown(error))
+        else:
+            st.caption(note)
 n = len(series)
 if n < choices.MIN_POINTS:
     st.error(f"This series has only {n} points; forecasting needs at least {choices.MIN_POINTS} "
@@ -36,10 +59,11 @@ fingerprint = data.fingerprint(series)
 
 
 @st.cache_data(max_entries=256, show_spinner="Fitting…")
-def cached_forecast(train, method, horizon, params):
-    """(Forecast, None) or (None, message): failures are cached too, so a bad setting is not refitted each rerun."""
+def cached_forecast(key, method, horizon, params, _train):
+    """(Forecast, None) or (None, message): failures are cached too, so a bad setting is not refitted each rerun.
+    `key` is the training data's fingerprint: Streamlit would hash only a sample of a long series."""
     try:
-        return fc.forecast(train, method, horizon, **params), None
+        return fc.forecast(_train, method, horizon, **params), None
     except ForecastError as error:
         return None, str(error)
 
@@ -55,16 +79,16 @@ def run_on_button(train, method, horizon, params):
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def cached_stationarity(values, d, seasonal, season, lags, window):
-    shown = stationarity.difference(values, d, seasonal, season) if d or seasonal else values
+def cached_stationarity(key, d, seasonal, season, lags, window, _values):
+    shown = stationarity.difference(_values, d, seasonal, season) if d or seasonal else _values
     return (shown, stationarity.adf_test(shown), stationarity.kpss_test(shown), stationarity.correlogram(shown, lags),
             stationarity.rolling_stats(shown, window))
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def cached_differences(values, season):
-    seasonal, seasonal_reason = arima.choose_seasonal_difference(values, season)
-    differenced = values[season:] - values[:-season] if seasonal else values
+def cached_differences(key, season, _values):
+    seasonal, seasonal_reason = arima.choose_seasonal_difference(_values, season)
+    differenced = _values[season:] - _values[:-season] if seasonal else _values
     d, reason = arima.choose_difference(differenced)
     return d, seasonal, reason, seasonal_reason
 
@@ -78,27 +102,38 @@ train_pct = split.slider("Training part (%)", 50, 95, step=1, **ui.kept("fc_trai
 n_train = min(max(int(round(n * train_pct / 100)), 8), n - 2)
 n_test = n - n_train
 train, test = series.iloc[:n_train], series.iloc[n_train:]
-horizon = ahead.slider("Horizon h (steps ahead)", 1, n_test, step=1,
-                       **ui.kept("fc_horizon", n_test, lambda v: isinstance(v, int) and 1 <= v <= n_test),
-                       help="Forecasts are scored on the first h test points. Changing h refits nothing.")
 max_season = max(1, n_train // 2)
 default_season = min(suggestion.periods[0] if suggestion.periods else 1, max_season)
 season = int(season_col.number_input(
     "Season m", min_value=1, max_value=max_season, step=1,
-    **ui.kept(f"fc_season_{fingerprint}", default_season, lambda v: 1 <= v <= max_season),
-    help=f"Steps per seasonal cycle (1 = no season). {suggestion.reason}"))
+    **ui.kept("fc_season", default_season, lambda v: 1 <= v <= max_season, data=fingerprint, label="Season m"),
+    help=f"Steps per seasonal cycle (1 = no season; the course writes it T). {suggestion.reason}"))
+longest = min(n_test, choices.MAX_HORIZON)  # every method forecasts this far, so moving h refits nothing
+horizon = ahead.slider("Horizon h (steps ahead)", 1, longest, step=1,
+                       **ui.kept("fc_horizon", choices.default_horizon(n_test, season),
+                                 lambda v: isinstance(v, int) and 1 <= v <= longest, data=fingerprint,
+                                 label="Horizon h"),
+                       help="Forecasts are scored on the first h test points. Changing h refits nothing.")
 transform = transform_col.radio("Transform before fitting", list(TRANSFORMS), format_func=TRANSFORMS.get,
                                 horizontal=True, **ui.kept("fc_transform", "none"),
                                 help="Applied to the data before fitting and undone on the forecasts.")
+fit_part = train.iloc[-choices.FIT_POINTS:]  # what every method sees: a long history would take minutes to fit
+fit_key = data.fingerprint(fit_part)
+if np.ptp(fit_part.to_numpy()) == 0:
+    st.info(f"The training data are constant: every value is {fit_part.iloc[0]:g}. Every method can only forecast "
+            "that value, and the stationarity tests and residual checks have nothing to work on.")
 
 # Seasonal and non-seasonal data get separate method lists: a choice made for one kind does not fill the
 # page with "needs a season" errors on the other.
 kind = "seasonal" if suggestion.periods else "plain"
 methods = st.multiselect(
     "Methods to compare", list(METHODS), format_func=lambda m: METHODS[m].label,
-    **ui.kept(f"fc_methods_{kind}", choices.default_methods(n_train, default_season),
+    **ui.kept(f"fc_methods_{kind}", choices.default_methods(len(fit_part), default_season),
               lambda v: all(m in METHODS for m in v)))
-st.caption(f"Training: **{n_train}** points · test: **{n_test}** points · scored on the first **{horizon}**.")
+st.caption(f"Training: **{n_train:,}** points · test: **{n_test:,}** points · forecast and scored on the first "
+           f"**{horizon}**."
+           + (f" Every method is fitted on the last **{len(fit_part):,}** training points: fits on more would take "
+              "too long here (aggregate the series to cover a longer stretch)." if len(fit_part) < n_train else ""))
 
 # --------------------------------------------------------------------------- settings of each family
 families = [f for f in FAMILY_TITLES if any(METHODS[m].family == f for m in methods)]
@@ -110,9 +145,11 @@ if families:
             with tab:
                 if family == "benchmark":
                     if "moving_average" in params:
+                        longest_window = min(60, len(fit_part))
                         params["moving_average"]["window"] = st.slider(
-                            "Moving average: window k (last k values)", 1, min(60, n_train), step=1,
-                            **ui.kept("fc_window", min(choices.default_window(season), n_train)))
+                            "Moving average: window k (last k values)", 1, longest_window, step=1,
+                            **ui.kept("fc_window", min(choices.default_window(season), longest_window),
+                                      lambda v: 1 <= v <= longest_window, data=fingerprint, label="Window k"))
                     st.caption("Benchmarks have no parameters to estimate: they are the bar every model must clear.")
                 elif family == "smoothing":
                     how = st.radio("Smoothing parameters", ["estimated", "set by me"], horizontal=True,
@@ -166,10 +203,11 @@ if families:
                     st.caption("The Stationarity tab helps choose d and D (tests, differencing) and p, q (ACF, PACF).")
                 else:
                     cols = st.columns(4)
-                    max_lags = max(1, min(60, n_train // 3))
+                    max_lags = max(1, min(60, len(fit_part) // 3))
                     lags = cols[0].slider("History length d (lags)", 1, max_lags, step=1,
-                                          **ui.kept("fc_lags", choices.default_lags(season, n_train),
-                                                    lambda v: 1 <= v <= max_lags))
+                                          **ui.kept("fc_lags", choices.default_lags(season, len(fit_part)),
+                                                    lambda v: 1 <= v <= max_lags, data=fingerprint,
+                                                    label="History length d"))
                     hidden = cols[1].select_slider("Hidden size", [2, 4, 8, 16, 32, 64], **ui.kept("fc_hidden", 16))
                     epochs = cols[2].slider("Epochs", 10, 1000, step=10, **ui.kept("fc_epochs", 200))
                     seed = int(cols[3].number_input("Seed", 0, 9999, step=1, **ui.kept("fc_seed", 0)))
@@ -187,7 +225,7 @@ results, failures = {}, {}
 for m in methods:
     if m in BUTTON_METHODS:
         continue
-    result, error = cached_forecast(train, m, n_test, params[m])
+    result, error = cached_forecast(fit_key, m, longest, params[m], fit_part)
     if result is None:
         failures[m] = error
     else:
@@ -197,10 +235,10 @@ button_methods = [m for m in methods if m in BUTTON_METHODS]
 waiting = []
 if button_methods:
     for m, col in zip(button_methods, st.columns(len(button_methods))):
-        key = ("forecasting", m, fingerprint, n_train, n_test, tuple(sorted(params[m].items())))
+        key = ("forecasting", m, fit_key, longest, tuple(sorted(params[m].items())))
         searching = m == "auto_arima"
         with col:
-            outcome = ui.trained(key, run_on_button(train, m, n_test, params[m]),
+            outcome = ui.trained(key, run_on_button(fit_part, m, longest, params[m]),
                                  button="Search ARIMA orders" if searching else f"Train {METHODS[m].label}",
                                  label="Searching ARIMA orders by AIC" if searching else f"Training {METHODS[m].label}")
         if outcome is None:
@@ -223,7 +261,7 @@ if waiting:
 
 if ses_weights_box is not None and "ses" in results:
     alpha_used = results["ses"].params["α (level)"]
-    weights, on_initial = smoothing.ses_weights(alpha_used, n_train)
+    weights, on_initial = smoothing.ses_weights(alpha_used, len(fit_part))
     with ses_weights_box:
         st.latex(smoothing.FORMULAS["ses"][1])
         ui.plot(figures.ses_weights_figure(alpha_used, weights, on_initial), key="fc_weights_settings")
@@ -307,7 +345,7 @@ if details_tab.open:
                 if m in ("holt", "holt_winters") and params[m].get("damped"):
                     st.caption(smoothing.DAMPED_NOTE)
                 if m == "ses":
-                    weights, on_initial = smoothing.ses_weights(result.params["α (level)"], n_train)
+                    weights, on_initial = smoothing.ses_weights(result.params["α (level)"], len(fit_part))
                     ui.plot(figures.ses_weights_figure(result.params["α (level)"], weights, on_initial),
                             key="fc_weights_details")
             elif family == "arima":
@@ -354,26 +392,28 @@ if details_tab.open:
 
 if stationarity_tab.open:
     with stationarity_tab:
-        st.markdown("Is the **training part** stationary (constant mean and variance, no trend or season)? "
+        st.markdown("Is the **training part** (the points the models are fitted on) stationary (constant mean and "
+                    "variance, no trend or season)? "
                     "ARIMA needs it after differencing: d and D are the numbers of differences that get it there."
                     + (" The transform chosen above is applied first." if transform != "none" else ""))
         try:
-            values = pd.Series(transforms.make_transform(transform, train.to_numpy(), season)
-                               .forward(train.to_numpy()), index=train.index, name=train.name)
+            values = pd.Series(transforms.make_transform(transform, fit_part.to_numpy(), season)
+                               .forward(fit_part.to_numpy()), index=fit_part.index, name=fit_part.name)
+            values_key = (fit_key, transform)
         except ForecastError as error:
             st.warning(f"{ui.escape_markdown(error)} Showing the untransformed data.")
-            values = train
+            values, values_key = fit_part, (fit_key, "none")
         left, middle, right = st.columns(3)
         d_shown = left.radio("Differences d", [0, 1, 2], horizontal=True, **ui.kept("fc_st_d", 0))
         D_options = [0, 1] if season >= 2 else [0]
         D_shown = middle.radio(f"Seasonal differences D (m = {season})", D_options, horizontal=True,
                                **ui.kept("fc_st_D", 0, lambda v: v in D_options))
         lags = right.slider("ACF/PACF lags", 6, 60, step=1, **ui.kept("fc_st_lags", max(24, min(2 * season, 60))))
-        d_rule, D_rule, d_reason, D_reason = cached_differences(values.to_numpy(), season)
+        d_rule, D_rule, d_reason, D_reason = cached_differences(values_key, season, values.to_numpy())
         st.caption(f"The rules auto ARIMA uses suggest **d = {d_rule}, D = {D_rule}** ({D_reason}; {d_reason}).")
         try:
             shown_values, adf, kpss_result, corr, stats = cached_stationarity(
-                values, d_shown, D_shown, season, lags, max(season, 12) if season > 1 else 12)
+                values_key, d_shown, D_shown, season, lags, max(season, 12) if season > 1 else 12, values)
         except ForecastError as error:
             st.error(ui.escape_markdown(error))
         else:
@@ -427,23 +467,29 @@ if rolling_tab.open:
         if highest <= lowest:
             st.warning(f"The series is too short for rolling origins with h = {horizon} and m = {season}: "
                        "use a shorter horizon.")
-            st.stop()
-        initial = a.slider("First training window", lowest, highest, step=1,
-                           **ui.kept("fc_ro_initial", min(max(lowest, n // 2), highest),
-                                     lambda v: lowest <= v <= highest))
-        count = c.slider("At most this many origins", 3, 20, step=1, **ui.kept("fc_ro_count", 8))
-        step = b.slider("Step between origins", 1, max(2, horizon), step=1,
-                        **ui.kept("fc_ro_step", min(max(1, (highest - initial) // (count - 1)), max(2, horizon)),
-                                  lambda v: 1 <= v <= max(2, horizon)))
-        if not specs:
-            st.info("Pick at least one classical method to evaluate.")
+            specs = {}
         else:
+            initial = a.slider("First training window", lowest, highest, step=1,
+                               **ui.kept("fc_ro_initial", min(max(lowest, n // 2), highest),
+                                         lambda v: lowest <= v <= highest, data=fingerprint,
+                                         label="First training window"))
+            count = c.slider("At most this many origins", 3, 20, step=1, **ui.kept("fc_ro_count", 8))
+            step = b.slider("Step between origins", 1, max(2, horizon), step=1,
+                            **ui.kept("fc_ro_step", min(max(1, (highest - initial) // (count - 1)), max(2, horizon)),
+                                      lambda v: 1 <= v <= max(2, horizon), data=fingerprint))
+            if not specs:
+                st.info("Pick at least one classical method to evaluate.")
+        if specs:
             key = ("rolling", fingerprint, horizon, initial, step, count, season,
                    tuple((label, m, tuple(sorted(p.items()))) for label, (m, p) in specs.items()))
+            fits = len(evaluation.origins(n, initial, horizon, step, count)) * len(specs)
+            st.caption(f"{fits} fits ({len(specs)} method(s) × the origins), each on at most the last "
+                       f"{choices.FIT_POINTS:,} points of its window.")
 
             def evaluate(progress):
                 try:
-                    return evaluation.rolling_origin(series, specs, horizon, initial, step, count, season, progress)
+                    return evaluation.rolling_origin(series, specs, horizon, initial, step, count, season, progress,
+                                                     max_fit_points=choices.FIT_POINTS)
                 except ForecastError as error:
                     return str(error)
 

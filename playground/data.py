@@ -26,6 +26,9 @@ import pandas as pd
 MAX_BYTES = 50 * 1024 * 1024
 MAX_POINTS = 2_000_000
 MIN_VALUES = 4
+# Squares and sums of squares (variances, likelihoods, losses) of values beyond about 1e154 overflow
+# float64; 1e100 leaves room for long series and products. No measured quantity comes near it.
+MAX_MAGNITUDE = 1e100
 SNIFF_LINES = 60
 DETECT_ROWS = 500
 
@@ -335,6 +338,7 @@ class _Numbers:
     junk: int
     junk_examples: list[str]
     decimal: str
+    too_large: list[int]  # positions of values beyond ±MAX_MAGNITUDE, now NaN
 
 
 def _parse_numbers(cells: pd.Series, delimiter: str | None) -> _Numbers:
@@ -349,7 +353,9 @@ def _parse_numbers(cells: pd.Series, delimiter: str | None) -> _Numbers:
     values[~np.isfinite(values)] = np.nan
     junk_mask = ~missing & values.isna()
     examples = list(dict.fromkeys(cells[junk_mask].head(50)))[:3]
-    return _Numbers(values, int(junk_mask.sum()), examples, decimal)
+    too_large = np.flatnonzero(values.abs().to_numpy() > MAX_MAGNITUDE)
+    values.iloc[too_large] = np.nan
+    return _Numbers(values, int(junk_mask.sum()), examples, decimal, too_large.tolist())
 
 
 def _decimal_mark(cleaned: pd.Series, delimiter: str | None) -> str:
@@ -374,7 +380,7 @@ def _decimal_mark(cleaned: pd.Series, delimiter: str | None) -> str:
 
 def _is_numeric(numbers: _Numbers, cells: pd.Series) -> bool:
     present = int((~cells.str.lower().isin(MISSING_TOKENS)).sum())
-    valid = int(numbers.values.notna().sum())
+    valid = int(numbers.values.notna().sum()) + len(numbers.too_large)
     return valid > 0 and valid >= 0.8 * present
 
 
@@ -393,7 +399,7 @@ TIME_OF_DAY = re.compile(r"\d{1,2}:\d{2}(:\d{2})?")
 
 @dataclass
 class _Dates:
-    values: pd.Series  # datetime64[ns], NaT where unreadable
+    values: pd.Series  # datetime64 (pandas' microsecond unit: years 1 to 9999), NaT where unreadable
     freq: str | None = None  # known from the format: quarters, years
     note: str | None = None
 
@@ -509,7 +515,7 @@ def _iso(cells, present, delimiter):
         note = f"All timestamps are in the time zone {distinct[0]}; shown in that local time."
     else:
         values = pd.to_datetime(cells, format="ISO8601", errors="coerce")
-    return _Dates(values.astype("datetime64[ns]"), note=note)
+    return _Dates(values, note=note)
 
 
 def _yyyymmdd(cells, present, delimiter):
@@ -570,6 +576,9 @@ def _build_series(table: _Table, notes: list[str], date_column: str | None, valu
         raise DataError(f"'{value_column}' is the date column; choose another column for the values.")
 
     numbers = _parse_numbers(frame[value_column], delimiter)
+    if numbers.too_large and not numbers.values.notna().any():
+        raise DataError(f"Every value in '{value_column}' is too large to compute with (beyond ±{MAX_MAGNITUDE:g}). "
+                        "Express the column in larger units and upload it again.")
     if not numbers.values.notna().any():
         raise DataError(_no_numbers_message(frame, date_column, asked=value_column))
     if numbers.decimal == "," and delimiter != ",":
@@ -579,6 +588,8 @@ def _build_series(table: _Table, notes: list[str], date_column: str | None, valu
             f"{numbers.junk} cell(s) in '{value_column}' are not numbers (e.g. {_listing(numbers.junk_examples)}); "
             "treated as missing."
         )
+    if numbers.too_large:
+        notes.append(_too_large_note(frame, numbers.too_large, value_column, date_column))
     values = numbers.values
 
     if dates is not None:
@@ -599,6 +610,20 @@ def _build_series(table: _Table, notes: list[str], date_column: str | None, valu
         numeric_columns=[name for name in numeric if name not in (date_column, counter)],
         date_columns=date_candidates,
     )
+
+
+def _too_large_note(frame, positions: list[int], value_column: str, date_column: str | None) -> str:
+    """Which rows held values too large to compute with, by data row (1 = first row under the header) and date."""
+    shown = []
+    for position in positions[:5]:
+        where = f"row {position + 1}"
+        if date_column is not None and frame[date_column].iloc[position]:
+            where += f" ({frame[date_column].iloc[position]})"
+        shown.append(f"{where}: {frame[value_column].iloc[position]}")
+    more = f" and {len(positions) - 5} more" if len(positions) > 5 else ""
+    return (f"{len(positions)} value(s) in '{value_column}' are too large to compute with (beyond ±{MAX_MAGNITUDE:g}), "
+            f"so they were treated as missing: {'; '.join(shown)}{more}. If they are real, rescale the column "
+            "(e.g. divide by 1e6) and upload it again.")
 
 
 def _listing(items) -> str:
@@ -799,3 +824,74 @@ def _fill_missing(series: pd.Series, notes: list[str]) -> pd.Series:
         )
         trimmed = trimmed.interpolate(method="linear")
     return trimmed.astype(float)
+
+
+# --------------------------------------------------------------------------- aggregation
+# A long high-frequency series (years of half-hours) is too long to fit most models on, and its
+# long-run pattern is easier to see one step coarser: the mean per hour, day, week, month, ….
+
+AGGREGATION_STEPS = {"hourly": "h", "daily": "D", "weekly": "W-SUN", "monthly": "MS", "quarterly": "QS",
+                     "yearly": "YS"}
+NOMINAL_DAYS = {"h": 1 / 24, "D": 1.0, "W-SUN": 7.0, "MS": 30.44, "QS": 91.31, "YS": 365.25}
+
+
+def step_days(freq: str | None) -> float | None:
+    """The length of one step of `freq` in days (nominal for months, quarters, years)."""
+    if freq is None:
+        return None
+    offset = pd.tseries.frequencies.to_offset(freq)
+    try:
+        return pd.Timedelta(offset) / pd.Timedelta(days=1)
+    except ValueError:
+        base = offset.name.split("-")[0]
+        nominal = {"B": 7 / 5, "W": 7.0, "MS": 30.44, "ME": 30.44, "QS": 91.31, "QE": 91.31, "YS": 365.25,
+                   "YE": 365.25}.get(base)
+        return None if nominal is None else nominal * offset.n
+
+
+def coarser_steps(series: pd.Series) -> list[str]:
+    """Names of the aggregation steps at least twice as long as the series' own step."""
+    days = step_days(getattr(series.index, "freqstr", None)) if isinstance(series.index, pd.DatetimeIndex) else None
+    if days is None:
+        return []
+    return [name for name, freq in AGGREGATION_STEPS.items() if NOMINAL_DAYS[freq] >= 2 * days * 0.99]
+
+
+def default_aggregation(series: pd.Series, max_points: int) -> str | None:
+    """The finest coarser step that brings a series longer than `max_points` under it; None if it is short."""
+    if len(series) <= max_points:
+        return None
+    days = step_days(series.index.freqstr) or 1.0
+    for name in coarser_steps(series):
+        if len(series) * days / NOMINAL_DAYS[AGGREGATION_STEPS[name]] <= max_points:
+            return name
+    steps = coarser_steps(series)
+    return steps[-1] if steps else None
+
+
+def aggregate(series: pd.Series, name: str) -> tuple[pd.Series, str]:
+    """The mean of each `name` step (hourly, daily, …), and a sentence saying what was done.
+
+    A first or last step that the data covers only in part is dropped: its mean would be of another kind.
+    """
+    if name not in AGGREGATION_STEPS:
+        raise DataError(f"Unknown step '{name}'; choose one of {', '.join(AGGREGATION_STEPS)}.")
+    if name not in coarser_steps(series):
+        raise DataError(f"The series cannot be aggregated to {name} steps: its own step is not shorter.")
+    freq = AGGREGATION_STEPS[name]
+    grouped = series.resample(freq)
+    means, counts = grouped.mean(), grouped.count()
+    full = counts.median()
+    keep = pd.Series(True, index=counts.index)
+    for edge in (0, -1):
+        if len(counts) > 2 and counts.iloc[edge] < full:
+            keep.iloc[edge] = False
+    means = means[keep.to_numpy()]
+    if len(means) < MIN_VALUES:
+        raise DataError(f"Aggregated to {name} steps the series has only {len(means)} values; choose a finer step.")
+    means.index.freq = freq
+    means.name = series.name
+    dropped = int((~keep).sum())
+    note = (f"Aggregated {len(series):,} values ({frequency_label(series.index.freqstr)}) to {len(means):,} {name} means"
+            + (f" (dropped {dropped} incomplete step(s) at the ends)." if dropped else "."))
+    return means, note

@@ -13,7 +13,7 @@ import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from playground import data, samples
+from playground import data, export, samples
 
 T = TypeVar("T")
 
@@ -62,11 +62,15 @@ def use_app_menu() -> None:
 UPLOAD = "upload"
 NO_DATES = "(none: number the rows)"
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
+# Markdown turns http://…, www.… and e-mail addresses into links even when escaped (GFM "autolink
+# literals" are found after escapes are resolved): a word joiner (U+2060, invisible) breaks them.
+_AUTOLINK_START = re.compile(r"(?i)(https?|ftp|mailto|www)(?=[:.])|(?=@)")
 
 
 def escape_markdown(text) -> str:
     """User text (file names, column names, cells) shown as text, never as markup or links."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text))
+    unlinked = _AUTOLINK_START.sub(lambda match: match.group(0) + "\u2060", str(text))
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", unlinked)
 
 
 @st.cache_resource
@@ -91,22 +95,47 @@ def _shadow(key: str) -> str:
     return f"_kept_{key}"
 
 
+def _owner(key: str) -> str:
+    return f"_kept_for_{key}"
+
+
+def _chosen(key: str) -> str:
+    return f"_kept_chosen_{key}"
+
+
 def _store(key: str) -> None:
     st.session_state[_shadow(key)] = st.session_state[key]
+    st.session_state[_chosen(key)] = True
 
 
-def kept(key: str, default, valid=lambda value: True) -> dict:
-    """Prepare `key` for a widget; pass the returned kwargs to it (no `value=`/`index=`)."""
+def kept(key: str, default, valid=lambda value: True, data: str | None = None, label: str | None = None) -> dict:
+    """Prepare `key` for a widget; pass the returned kwargs to it (no `value=`/`index=`).
+
+    `data` (a dataset's fingerprint) ties the value to one dataset: a setting that depends on the
+    data (a horizon, a period) starts from the new data's default when the data change. A kept value
+    that no longer fits returns to the default. With a `label`, a short notice says so when the value
+    was the user's own choice.
+    """
+    state = st.session_state
     shadow = _shadow(key)
-    if shadow not in st.session_state or not valid(st.session_state[shadow]):
-        st.session_state[shadow] = default
-    st.session_state[key] = st.session_state[shadow]
+    if shadow in state:
+        stale = data is not None and state.get(_owner(key), data) != data
+        if stale or not valid(state[shadow]):
+            if label is not None and state.get(_chosen(key)) and state[shadow] != default:
+                reason = "was set for other data" if stale else "does not fit these data"
+                st.toast(f"{label}: {state[shadow]} {reason}; back to {default}.", icon=":material/undo:")
+            state.pop(shadow)
+            state.pop(_chosen(key), None)
+    if shadow not in state:
+        state[shadow] = default
+    state[_owner(key)] = data
+    state[key] = state[shadow]
     return {"key": key, "on_change": _store, "args": (key,)}
 
 
-def kept_selectbox(container, label: str, options: list, key: str, default=None, **kwargs):
+def kept_selectbox(container, label: str, options: list, key: str, default=None, data: str | None = None, **kwargs):
     default = default if default in options else options[0]
-    return container.selectbox(label, options, **kept(key, default, lambda v: v in options), **kwargs)
+    return container.selectbox(label, options, **kept(key, default, lambda v: v in options, data=data), **kwargs)
 
 
 # --------------------------------------------------------------------------- data source
@@ -216,8 +245,9 @@ def plot(figure, key: str | None = None) -> None:
 
 
 def download_csv(frame: pd.DataFrame, file_name: str, label: str = "Download as CSV") -> None:
-    """A download button; the CSV is written only when it is clicked (a million rows take seconds)."""
-    st.download_button(label, lambda: frame.to_csv().encode("utf-8"), file_name=file_name, mime="text/csv",
+    """A download button; the CSV is written only when it is clicked (a million rows take seconds), with
+    text that a spreadsheet would run as a formula neutralised (playground.export)."""
+    st.download_button(label, lambda: export.csv_bytes(frame), file_name=file_name, mime="text/csv",
                        on_click="ignore")
 
 

@@ -8,15 +8,29 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from playground.figures.style import COLORS, acf_bars, legible, line, thin
+from playground.figures.style import COLORS, acf_bars, legible, line, plain_text, thin
 
-PALETTE = ["#d1495b", "#2e8b57", "#edae49", "#00a5cf", "#8e44ad", "#ff6f91", "#7cb518", "#795548", "#c2185b",
-           "#e67e22", "#009688", "#5e35b1", "#9e9e9e", "#ffb400"]  # none close to the navy of the data line
+# One colour and one dash per method, the same in every figure and whichever methods are picked. The
+# dash tells the family apart (benchmarks dotted, smoothing solid, ARIMA dashed, neural nets dash-dot);
+# none of the colours is close to the navy of the data line.
+METHOD_STYLES = {
+    "Mean": ("#7f7f7f", "dot"), "Naive": ("#d62728", "dot"), "Seasonal naive": ("#ff7f0e", "dot"),
+    "Drift": ("#8c564b", "dot"), "Moving average": ("#bcbd22", "dot"),
+    "Simple exp. smoothing": ("#17becf", "solid"), "Holt": ("#9467bd", "solid"), "Holt–Winters": ("#2ca02c", "solid"),
+    "ARIMA": ("#e377c2", "dash"), "SARIMA": ("#7b4173", "dash"), "Auto ARIMA": ("#00441b", "dash"),
+    "NARN": ("#e6a800", "dashdot"), "LSTM": ("#0072b2", "dashdot"), "GRU": ("#c2185b", "dashdot"),
+}
+OTHER_STYLE = ("#555555", "longdash")
 TEST_COLOR = "#111111"
 
 
 def method_colors(labels) -> dict[str, str]:
-    return {label: PALETTE[i % len(PALETTE)] for i, label in enumerate(labels)}
+    return {label: method_style(label)[0] for label in labels}
+
+
+def method_style(label: str) -> tuple[str, str]:
+    """(colour, dash) of a method by its label; a derived label such as 'Auto ARIMA: ARIMA(…)' keeps its method's."""
+    return METHOD_STYLES.get(str(label).split(":")[0], OTHER_STYLE)
 
 
 def _rgba(hex_color: str, alpha: float) -> str:
@@ -47,10 +61,10 @@ def forecast_figure(train: pd.Series, test: pd.Series, forecasts: dict, bands_fo
             fig.add_trace(_band(result.lower[95], result.upper[95], color, 0.12, f"{label} 95%", label))
             fig.add_trace(_band(result.lower[80], result.upper[80], color, 0.25, f"{label} 80%", label))
         fig.add_trace(go.Scatter(x=result.mean.index, y=result.mean.to_numpy(), name=label, legendgroup=label,
-                                 mode="lines", line=dict(color=color, width=3)))
+                                 mode="lines", line=dict(color=color, width=3, dash=method_style(label)[1])))
     if len(test):
         fig.add_vline(x=test.index[0], line=dict(color="#888", width=1, dash="dash"))
-    fig.update_yaxes(title=str(train.name or "value"))
+    fig.update_yaxes(title=plain_text(train.name or "value"))
     return legible(fig, height=500)
 
 
@@ -77,7 +91,11 @@ def stationarity_figure(series: pd.Series, stats: pd.DataFrame, window: int) -> 
     fig.add_trace(line(stats["mean"], "rolling mean", COLORS["trend"], width=3), row=1, col=1)
     fig.add_trace(line(stats["variance"], "rolling variance", COLORS["seasonal"], width=3), row=2, col=1)
     fig.update_layout(hovermode="x")
-    return legible(fig, height=520)
+    legible(fig, height=540)
+    # The legend goes to the right of the plot: above it, it would sit on the first subplot's title.
+    fig.update_layout(legend=dict(orientation="v", x=1.01, xanchor="left", y=1, yanchor="top"),
+                      margin=dict(r=170))
+    return fig
 
 
 def correlogram_figure(correlogram, title: str = "") -> go.Figure:
@@ -128,8 +146,8 @@ def loss_figure(losses: list[float]) -> go.Figure:
     fig = go.Figure(go.Scatter(x=np.arange(1, len(losses) + 1), y=losses, mode="lines", name="training loss",
                                line=dict(color=COLORS["trend"], width=3)))
     fig.update_xaxes(title="epoch")
-    fig.update_yaxes(title="mean squared error (scaled data)", rangemode="tozero")
-    return legible(fig, height=320)
+    fig.update_yaxes(title="MSE (scaled)", rangemode="tozero")
+    return legible(fig, height=320, title="Training loss: mean squared error on the scaled data")
 
 
 def rolling_origin_figure(series: pd.Series, sizes: list[int], horizon: int, forecasts: list | None,

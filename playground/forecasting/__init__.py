@@ -108,6 +108,19 @@ def _check_train(train) -> pd.Series:
     return values
 
 
+RUNAWAY_FACTOR = 100
+
+
+def _runaway_note(label: str, train: np.ndarray, mean: np.ndarray) -> str | None:
+    """A warning when the forecasts leave the data's scale by orders of magnitude (an unstable fit)."""
+    scale = max(float(np.max(np.abs(train))), float(np.ptp(train)))
+    furthest = float(np.max(np.abs(mean - train[-1])))
+    if scale > 0 and furthest > RUNAWAY_FACTOR * scale:
+        return (f"{label}'s forecasts move {furthest:.3g} away from the last value, over {RUNAWAY_FACTOR} times "
+                "anything in the training data: the fit is unstable with these settings, so do not trust them.")
+    return None
+
+
 def forecast(train: pd.Series, method: str, horizon: int, **params) -> Forecast:
     """Fit `method` on `train` and forecast `horizon` steps; bad settings raise ForecastError."""
     if method not in METHODS:
@@ -122,12 +135,22 @@ def forecast(train: pd.Series, method: str, horizon: int, **params) -> Forecast:
     transform = make_transform(params.pop("transform", "none") or "none", train.to_numpy(), season,
                                params.pop("boxcox_lambda", None))
     transformed = transform.forward(train.to_numpy())
-    raw = _run(method, transformed, horizon, season, params)
+    try:
+        with np.errstate(all="ignore"):  # overflow shows up below as non-finite forecasts, with a message
+            raw = _run(method, transformed, horizon, season, params)
+    except ForecastError:
+        raise
+    except Exception as error:  # a library's own failure on unusual data: a message, never a traceback
+        raise ForecastError(f"{spec.label} failed on this series ({type(error).__name__}: {error}). "
+                            "Try other settings, a transform, or another method.") from error
 
     index = future_index(train.index, horizon)
     mean = pd.Series(transform.inverse(raw.mean), index=index, name=spec.label)
     if not np.all(np.isfinite(mean.to_numpy())):
         raise ForecastError(f"{spec.label} gave forecasts that are not numbers with these settings.")
+    runaway = _runaway_note(spec.label, train.to_numpy(), mean.to_numpy())
+    if runaway:
+        raw.notes.append(runaway)
     lower = upper = None
     if raw.lower is not None and raw.upper is not None:
         lower = pd.DataFrame({level: transform.inverse(values) for level, values in raw.lower.items()}, index=index)

@@ -8,6 +8,14 @@ from playground.forecasting.arima import AUTO_MAX_SEASON, MAX_SEASON
 from playground.forecasting.core import Forecast
 
 MIN_POINTS = 12  # below this there is nothing to split into a training and a test part
+FIT_POINTS = 2_000  # every method is fitted on at most this many recent points: a plain rerun stays in seconds
+AGGREGATE_ABOVE = 20_000  # a longer series opens aggregated to a coarser step (the user can undo it)
+MAX_HORIZON = 1_000  # the horizon slider's upper end on a long test part
+
+
+def default_horizon(n_test: int, season: int) -> int:
+    """Two seasons (at least 30 steps), or the whole test part if it is shorter."""
+    return max(1, min(n_test, max(2 * season, 30), MAX_HORIZON))
 
 
 def default_methods(n_train: int, season: int) -> list[str]:

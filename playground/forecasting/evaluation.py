@@ -115,9 +115,11 @@ class RollingOrigin:
 
 def rolling_origin(series: pd.Series, specs: dict[str, tuple[str, dict]], horizon: int, initial: int,
                    step: int = 1, max_origins: int = 20, season: int = 1,
-                   progress: Callable[[float, str], None] | None = None) -> RollingOrigin:
+                   progress: Callable[[float, str], None] | None = None,
+                   max_fit_points: int | None = None) -> RollingOrigin:
     """Time-series cross-validation (FPP3 §5.10): refit each method on every expanding window, forecast
-    `horizon` steps, measure them against what followed; `specs` maps a label to (method, params)."""
+    `horizon` steps, measure them against what followed; `specs` maps a label to (method, params).
+    With `max_fit_points` each method is fitted on at most the last that many points of its window."""
     from playground.forecasting import forecast
 
     sizes = origins(len(series), initial, horizon, step, max_origins)
@@ -127,7 +129,8 @@ def rolling_origin(series: pd.Series, specs: dict[str, tuple[str, dict]], horizo
     for label, (method, params) in specs.items():
         rows, shown = [], []
         for size in sizes:
-            train, test = series.iloc[:size], series.iloc[size:size + horizon]
+            first = 0 if max_fit_points is None else max(0, size - max_fit_points)
+            train, test = series.iloc[first:size], series.iloc[size:size + horizon]
             try:
                 predicted = forecast(train, method, horizon, **params).mean
                 rows.append({"origin": series.index[size - 1], "train size": size,
@@ -175,6 +178,8 @@ def residual_diagnostics(residuals: pd.Series, season: int = 1) -> ResidualDiagn
     n = len(resid)
     if n < 10:
         raise ForecastError("Too few residuals (fewer than 10) to check them.")
+    if np.ptp(resid.to_numpy()) == 0:
+        raise ForecastError(f"Every residual is {resid.iloc[0]:g}: the model leaves nothing to check.")
     lag = max(1, min(2 * season if season > 1 else 10, n // 5))
     max_lag = max(1, min(max(2 * season, 24), n // 2 - 1, 200))
     test = acorr_ljungbox(resid.to_numpy(), lags=[lag], return_df=True)

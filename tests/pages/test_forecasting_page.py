@@ -1,5 +1,6 @@
 """The forecasting page with AppTest: defaults, no refit on a horizon change, buttons, bad input."""
 
+import json
 import subprocess
 import sys
 
@@ -8,7 +9,7 @@ import pandas as pd
 import pytest
 
 import playground.forecasting as fc
-from tests.conftest import ROOT, assert_no_exception, page_text, run_page
+from tests.conftest import ROOT, assert_no_exception, page_text, plotly_figures, run_page
 
 PAGE = "forecasting.py"
 
@@ -124,7 +125,8 @@ def test_auto_arima_search_runs_on_its_button():
 def test_settings_set_by_the_user_are_used_and_shown():
     at = run_page(PAGE, _kept_fc_methods_seasonal=["ses", "holt"], _kept_fc_es_how="set by me", _kept_fc_alpha=0.5)
     assert_no_exception(at)
-    weights = [c for c in at.get("plotly_chart") if "α = 0.500" in c.proto.spec]
+    # read the figures as JSON: plotly may write α as \u03b1 in the raw spec (it does without orjson)
+    weights = [f for f in plotly_figures(at) if "α = 0.500" in json.dumps(f, ensure_ascii=False)]
     assert weights, "the SES weights chart shows the α that was set"
     at.session_state["fc_tab"] = "Model details"
     at.session_state["_kept_fc_details_method"] = "ses"
@@ -202,3 +204,109 @@ def test_switching_to_data_without_a_season_uses_its_own_method_list():
     assert_no_exception(at)
     assert at.multiselect[0].value == ["mean", "naive", "drift", "ses", "arima"]
     assert not at.error  # no "needs a season" errors carried over from the seasonal data
+
+
+# --------------------------------------------------------------------------- long, odd and hostile series (issue 8)
+
+
+def _hourly(values, name="load") -> bytes:
+    stamps = pd.date_range("2000-01-01", periods=len(values), freq="h").strftime("%Y-%m-%d %H:%M")
+    return (f"time,{name}\n" + "\n".join(f"{s},{v:.3f}" for s, v in zip(stamps, values))).encode()
+
+
+def _hourly_load(n: int, seed: int = 0) -> np.ndarray:
+    t = np.arange(n)
+    return 100 + 20 * np.sin(2 * np.pi * t / 24) + np.random.default_rng(seed).normal(0, 3, n)
+
+
+def test_long_series_that_differ_in_one_value_get_their_own_forecasts():
+    # Streamlit hashes only a sample of a long series: the cache must key on all of it (data.fingerprint).
+    values = _hourly_load(60_000)
+    changed = values.copy()
+    changed[56_999] += 500  # the last training value: it moves the naive forecast
+    state = dict(_kept_fc_aggregate="none", _kept_fc_methods_seasonal=["naive"], _kept_fc_train_pct=95)
+    at = _upload(_hourly(values), **state)
+    first = _leaderboard(at).loc["Naive", "MAE"]
+    at.file_uploader[0].upload("series.csv", _hourly(changed), "text/csv")
+    at.run()
+    assert_no_exception(at)
+    assert _leaderboard(at).loc["Naive", "MAE"] != first
+
+
+def test_a_200000_point_hourly_series_works_on_its_defaults():
+    at = _upload(_hourly(_hourly_load(200_000)))
+    assert_no_exception(at)
+    assert not at.error, [e.value for e in at.error]
+    assert at.selectbox(key="fc_aggregate").value == "daily"  # aggregated to under 20,000 points by default
+    text = page_text(at)
+    assert "to 8,333 daily means" in text and "fitted on the last **2,000** training points" in text
+    assert at.slider(key="fc_horizon").max <= 1_000
+    assert len(_leaderboard(at)) == 4
+
+
+def test_without_aggregation_a_long_series_fits_on_its_recent_points(counted):
+    at = _upload(_hourly(_hourly_load(30_000)), _kept_fc_aggregate="none",
+                 _kept_fc_methods_seasonal=["naive", "snaive", "holt_winters"])
+    assert_no_exception(at)
+    assert not at.error, [e.value for e in at.error]
+    assert {length for _, length, _ in counted} == {2_000}
+    assert {horizon for _, _, horizon in counted} == {1_000}  # the slider's longest horizon, never the test part
+    at.session_state["fc_tab"] = "Stationarity"
+    at.run()
+    assert_no_exception(at)
+    assert "KPSS" in page_text(at)
+
+
+def test_a_value_too_large_to_compute_with_is_named_and_the_page_works():
+    values = list(100 + 10 * np.sin(np.arange(60) * 2 * np.pi / 12))
+    values[17] = 1e300
+    at = _upload(_monthly(values))
+    assert_no_exception(at)
+    assert not at.error, [e.value for e in at.error]
+    text = page_text(at)
+    assert "too large to compute with" in text and "row 18 \\(2002\\-06\\-01\\)" in text
+    assert len(_leaderboard(at)) >= 4
+
+
+def test_a_constant_series_gets_a_plain_statement():
+    at = _upload(_monthly([42.0] * 48), _kept_fc_methods_seasonal=["naive", "snaive"])
+    assert_no_exception(at)
+    assert "The training data are constant: every value is 42" in page_text(at)
+    at.session_state["fc_tab"] = "Residuals"
+    at.run()
+    assert_no_exception(at)
+    assert "nan" not in page_text(at)
+
+
+def test_html_in_a_column_name_is_shown_as_text_in_the_chart():
+    values = list(100 + 10 * np.sin(np.arange(48) * 2 * np.pi / 12))
+    content = _monthly(values).replace(b"date,value", b'date,<a href="http://evil.example">CLICKME</a>')
+    at = _upload(content)
+    assert_no_exception(at)
+    titles = [json.dumps(f["layout"].get("yaxis", {}).get("title"), ensure_ascii=False) for f in plotly_figures(at)]
+    assert any("CLICKME" in t for t in titles)
+    assert not any("<a" in t for t in titles)
+
+
+def test_settings_for_one_dataset_do_not_carry_over_to_the_next():
+    at = run_page(PAGE, _kept_dataset="nile")
+    at.slider(key="fc_horizon").set_value(7).run()
+    at.selectbox(key="dataset").set_value("air_passengers").run()
+    assert_no_exception(at)
+    assert at.slider(key="fc_horizon").value == 29  # Air passengers' own default, not Nile's 7
+    assert "scored on the first **29**" in page_text(at)
+    assert any("was set for other data" in t.value for t in at.toast)
+
+
+def test_methods_keep_their_colour_whichever_are_picked():
+    from playground.figures.forecasting import METHOD_STYLES
+
+    def colours(at):
+        spec = next(f for f in plotly_figures(at) if any(t.get("name") == "Naive" for t in f["data"]))
+        return {t["name"]: (t["line"]["color"], t["line"]["dash"]) for t in spec["data"] if t.get("name") in METHOD_STYLES}
+
+    first = colours(run_page(PAGE, _kept_fc_methods_seasonal=["naive", "drift"]))
+    second = colours(run_page(PAGE, _kept_fc_methods_seasonal=["drift", "snaive", "naive"]))
+    assert first["Naive"] == second["Naive"] == METHOD_STYLES["Naive"]
+    assert first["Drift"] == second["Drift"] == METHOD_STYLES["Drift"]
+    assert len(set(METHOD_STYLES.values())) == len(METHOD_STYLES) == len(fc.METHODS)

@@ -294,3 +294,37 @@ def test_fingerprint_follows_the_data():
     assert fingerprint(a) == fingerprint(a.copy())
     assert fingerprint(a) != fingerprint(b)
     assert fingerprint(a) != fingerprint(a.set_axis(pd.RangeIndex(1, 51)))  # the index counts too
+
+
+# --------------------------------------------------------------------------- extreme values, old and far dates
+
+HOSTILE = Path(__file__).resolve().parent.parent / "data" / "hostile"
+
+
+def test_values_too_large_to_compute_with_become_gaps_named_by_row_and_date():
+    loaded = load_series(HOSTILE / "huge_value.csv")
+    assert np.isfinite(loaded.series).all() and loaded.series.abs().max() < 1e3
+    note = next(n for n in loaded.notes if "too large to compute with" in n)
+    assert "row 18 (2016-06-01): 1e+300" in note
+    assert has_note(loaded, "Filled 1 missing value")
+    two = load_series(HOSTILE / "two_huge_values.csv")
+    note = next(n for n in two.notes if "too large" in n)
+    assert note.startswith("2 value(s)") and "row 21 (2016-09-01): 1e+200" in note and "-1e+160" in note
+
+
+def test_a_column_of_only_huge_values_is_refused_with_the_reason():
+    text = "d,v\n" + "\n".join(f"2020-01-0{i + 1},1e{200 + i}" for i in range(6)) + "\n"
+    with pytest.raises(DataError, match="Every value in 'v' is too large to compute with"):
+        load_series(text.encode())
+
+
+@pytest.mark.parametrize("name, first, freq", [
+    ("years_before_1677.csv", "1500-01-01", "YS-JAN"),
+    ("iso_dates_1600s.csv", "1600-06-30", "YE-JUN"),
+    ("dates_after_2262.csv", "2240-01-01", "YS-JAN"),
+])
+def test_dates_outside_the_nanosecond_range_are_read_as_dates(name, first, freq):
+    # pandas' nanosecond timestamps end at 1677 and 2262; the loader keeps pandas 3's microsecond unit.
+    loaded = load_series(HOSTILE / name)
+    assert len(loaded.series) == 60
+    assert loaded.series.index[0] == pd.Timestamp(first) and loaded.frequency == freq

@@ -1,0 +1,39 @@
+"""ui.kept: settings survive reruns, belong to one dataset when they depend on it, and say when they reset."""
+
+from streamlit.testing.v1 import AppTest
+
+from tests.conftest import ROOT
+
+
+def _page():
+    return AppTest.from_file(str(ROOT / "tests" / "pages" / "scripts" / "kept_settings.py")).run()
+
+
+def test_a_data_setting_starts_from_the_new_data_default_with_a_notice():
+    at = _page()
+    assert at.slider(key="h").value == 3
+    at.slider(key="h").set_value(8).run()
+    at.slider(key="width").set_value(7).run()
+    assert at.slider(key="h").value == 8
+    at.session_state["which"] = "B"
+    at.run()
+    assert at.slider(key="h").value == 3  # the 8 was chosen for data A
+    assert at.slider(key="width").value == 7  # a setting that does not depend on the data is kept
+    assert [t.value for t in at.toast] == ["Horizon: 8 was set for other data; back to 3."]
+    at.run()
+    assert not at.toast  # said once
+
+
+def test_a_default_that_changes_with_the_data_is_not_announced():
+    at = _page()
+    at.session_state["which"] = "B"
+    at.run()
+    assert at.slider(key="h").value == 3 and not at.toast  # the user never chose a horizon
+
+
+def test_a_preset_value_without_an_owner_is_used():
+    # values arriving from outside (a test, a link) have no owner yet: they are taken as they are
+    at = AppTest.from_file(str(ROOT / "tests" / "pages" / "scripts" / "kept_settings.py"))
+    at.session_state["_kept_h"] = 9
+    at.run()
+    assert at.slider(key="h").value == 9
