@@ -281,7 +281,7 @@ def _parse_table(text: str, notes: list[str]) -> _Table:
         if delimiter != ",":
             notes.append(f"The columns are separated by {DELIMITER_NAMES.get(delimiter, repr(delimiter))}s.")
         width = max(len(next(csv.reader([line], delimiter=delimiter), [])) for line in sample[start:])
-        expected = sum(1 for line in lines[skip_to:] if line.strip())
+        expected = _line_count(body)
         cells = pd.read_csv(
             io.StringIO(body), sep=delimiter, header=None, names=range(width), dtype=str,
             keep_default_na=False, na_filter=False, skip_blank_lines=True, engine="c",
@@ -290,8 +290,10 @@ def _parse_table(text: str, notes: list[str]) -> _Table:
         skipped = expected - len(cells)
         if skipped > 0:
             notes.append(f"Skipped {skipped} row(s) with more cells than the header.")
-    cells = cells.apply(lambda col: col.str.strip())
-    cells = cells.loc[(cells != "").any(axis=1)]
+    cells = _strip_cells(cells)
+    empty = _empty_cells(cells)
+    filled_rows = ~empty.all(axis=1)
+    cells, empty = cells.loc[filled_rows], empty[filled_rows]
     if cells.empty:
         raise DataError("The file has no rows. Export the data again and check that it has rows.")
 
@@ -303,17 +305,49 @@ def _parse_table(text: str, notes: list[str]) -> _Table:
         )
     if has_header:
         names = _unique_names(header_row)
-        cells = cells.iloc[1:]
+        cells, empty = cells.iloc[1:], empty[1:]
     else:
         names = ["value"] if cells.shape[1] == 1 else [f"column {i + 1}" for i in range(cells.shape[1])]
         if cells.shape[1] > 1:
             notes.append("The first row holds data, not column names; the columns are called column 1, column 2, ….")
     cells.columns = names
-    empty = [name for name in names if (cells[name] == "").all()]
-    if empty:
-        cells = cells.drop(columns=empty)
-        notes.append(f"Dropped {len(empty)} empty column(s) (Excel often leaves these at the end).")
+    empty_columns = [name for name, blank in zip(names, empty.all(axis=0)) if blank]
+    if empty_columns:
+        cells = cells.drop(columns=empty_columns)
+        notes.append(f"Dropped {len(empty_columns)} empty column(s) (Excel often leaves these at the end).")
     return _Table(cells.reset_index(drop=True), delimiter)
+
+
+WIDE = 64  # columns: beyond this, pandas' per-column calls cost more than one numpy pass over the (short) table
+
+
+def _strip_cells(cells: pd.DataFrame) -> pd.DataFrame:
+    if cells.shape[1] <= WIDE:
+        return cells.apply(lambda column: column.str.strip())
+    raw = cells.to_numpy(dtype=str)
+    stripped = np.char.strip(raw)
+    if np.array_equal(raw, stripped):
+        return cells
+    return pd.DataFrame(stripped, index=cells.index, columns=cells.columns, dtype="str")
+
+
+def _empty_cells(cells: pd.DataFrame) -> np.ndarray:
+    """A (rows, columns) boolean matrix: which cells are empty."""
+    if cells.shape[1] <= WIDE:
+        return np.column_stack([(cells[column] == "").to_numpy(dtype=bool) for column in cells.columns])
+    return cells.to_numpy(dtype=object) == ""
+
+
+def _line_count(text: str) -> int:
+    """Lines holding more than white space (what read_csv reads as rows), counted without a Python loop."""
+    raw = np.frombuffer(text.encode("utf-8"), dtype=np.uint8)
+    if raw.size == 0:
+        return 0
+    blank = np.zeros(256, dtype=bool)
+    blank[list(b" \t\r\n\x0b\x0c")] = True
+    starts = np.r_[0, np.flatnonzero(raw == ord("\n")) + 1]
+    starts = starts[starts < raw.size]
+    return int(np.logical_or.reduceat(~blank[raw], starts).sum())
 
 
 def _looks_numeric(cell: str) -> bool:
@@ -334,54 +368,110 @@ def _unique_names(raw: list[str]) -> list[str]:
 
 @dataclass
 class _Numbers:
-    values: pd.Series  # float, NaN where missing or unreadable
+    array: np.ndarray  # float, NaN where missing or unreadable
+    index: pd.Index
     junk: int
     junk_examples: list[str]
     decimal: str
     too_large: list[int]  # positions of values beyond ±MAX_MAGNITUDE, now NaN
+    present: int  # cells that are not empty or a missing-value marker
+    valid: int  # cells read as numbers (too large ones included)
+
+    @property
+    def values(self) -> pd.Series:
+        return pd.Series(self.array, index=self.index)
+
+    @property
+    def is_numeric(self) -> bool:
+        """Most of the cells that hold something are numbers."""
+        return self.valid > 0 and self.valid >= 0.8 * self.present
 
 
-def _parse_numbers(cells: pd.Series, delimiter: str | None) -> _Numbers:
-    missing = cells.str.lower().isin(MISSING_TOKENS)
-    cleaned = cells.str.replace(r"[\s\u00a0\u202f'’€$£%]", "", regex=True)
-    decimal = _decimal_mark(cleaned[~missing], delimiter)
-    if decimal == ",":
-        normalised = cleaned.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
+NUMBER_DECORATION = ("\t", " ", "\u00a0", "\u202f", "'", "’", "€", "$", "£", "%")
+GROUPED_BY_COMMAS = r"[+\-]?\d{1,3}(,\d{3})+"
+GROUPED_BY_DOTS = r"[+\-]?\d{1,3}(\.\d{3})+"
+
+
+def _parse_numbers(frame: pd.DataFrame, delimiter: str | None) -> dict[str, _Numbers]:
+    """Every column of `frame` read as numbers, the decimal mark decided per column.
+
+    All columns go through pandas' string operations together, as one long column, and the
+    per-column decisions are counts over it: a file with 2,000 columns costs a handful of
+    operations, not 2,000 times a handful.
+    """
+    names, rows = list(frame.columns), len(frame)
+    if len(names) > WIDE:
+        stacked = frame.to_numpy(dtype=object).ravel(order="F")
     else:
-        normalised = cleaned.str.replace(",", "", regex=False)
-    values = pd.to_numeric(normalised.where(~missing), errors="coerce").astype(float)
+        stacked = np.concatenate([frame[name].to_numpy(dtype=object) for name in names]) if names else []
+    cells = pd.Series(stacked, dtype="str")
+    column = np.repeat(np.arange(len(names)), rows)
+    missing = cells.str.lower().isin(MISSING_TOKENS).to_numpy()
+    decorated = np.zeros(len(cells), dtype=bool)
+    for mark in NUMBER_DECORATION:  # plain substring tests are fast; the regex runs only where needed
+        decorated |= cells.str.contains(mark, regex=False).to_numpy()
+    cleaned = cells.copy()
+    if decorated.any():
+        cleaned[decorated] = cells[decorated].str.replace(r"[\s\u00a0\u202f'’€$£%]", "", regex=True)
+    decimals = _decimal_marks(cleaned, missing, column, len(names), delimiter)
+    comma_decimal = decimals[column] == ","
+    normalised = cleaned.str.replace(",", "", regex=False)
+    if comma_decimal.any():
+        european = cleaned[comma_decimal].str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
+        normalised[comma_decimal] = european
+    values = pd.to_numeric(normalised.where(~missing), errors="coerce").to_numpy(dtype=float, na_value=np.nan, copy=True)
     values[~np.isfinite(values)] = np.nan
-    junk_mask = ~missing & values.isna()
-    examples = list(dict.fromkeys(cells[junk_mask].head(50)))[:3]
-    too_large = np.flatnonzero(values.abs().to_numpy() > MAX_MAGNITUDE)
-    values.iloc[too_large] = np.nan
-    return _Numbers(values, int(junk_mask.sum()), examples, decimal, too_large.tolist())
+    junk = ~missing & np.isnan(values)
+    too_large = np.abs(np.nan_to_num(values)) > MAX_MAGNITUDE
+    values[too_large] = np.nan
+    def counts(mask):
+        return np.bincount(column[mask], minlength=len(names))
+
+    junk_counts, present, valid = counts(junk), counts(~missing), counts(~np.isnan(values) | too_large)
+    result = {}
+    for i, name in enumerate(names):
+        part = slice(i * rows, (i + 1) * rows)
+        examples = list(dict.fromkeys(cells[part][junk[part]].head(50)))[:3] if junk_counts[i] else []
+        result[name] = _Numbers(values[part], frame.index, int(junk_counts[i]), examples, str(decimals[i]),
+                                np.flatnonzero(too_large[part]).tolist(), int(present[i]), int(valid[i]))
+    return result
 
 
-def _decimal_mark(cleaned: pd.Series, delimiter: str | None) -> str:
-    has_comma = cleaned.str.contains(",", regex=False)
-    has_dot = cleaned.str.contains(".", regex=False)
-    both = has_comma & has_dot
-    if both.any():
-        comma_last = cleaned[both].str.rfind(",") > cleaned[both].str.rfind(".")
-        return "," if comma_last.mean() > 0.5 else "."
-    if has_comma.any():
-        with_comma = cleaned[has_comma]
-        grouped = with_comma.str.fullmatch(r"[+\-]?\d{1,3}(,\d{3})+")
-        if not grouped.all():
-            return ","
-        return "." if with_comma.str.count(",").max() > 1 or delimiter == "," else ","
-    if has_dot.any():
-        with_dot = cleaned[has_dot]
-        if with_dot.str.count(r"\.").max() > 1 and with_dot.str.fullmatch(r"[+\-]?\d{1,3}(\.\d{3})+").all():
-            return ","
-    return "."
+def _decimal_marks(cleaned: pd.Series, missing: np.ndarray, column: np.ndarray, n_columns: int,
+                   delimiter: str | None) -> np.ndarray:
+    """',' or '.' for each column, from what its cells look like:
+    - cells with both marks: whichever comes last is the decimal mark (1.234,5 / 1,234.5);
+    - only commas: a decimal comma, unless every one groups thousands (1,234 or 1,234,567) and either
+      some cell has two of them or the file is comma-separated (then a comma cannot be a decimal);
+    - only dots: a decimal dot, unless every one groups thousands and some cell has two (1.234.567)."""
+    def per_column(mask: np.ndarray) -> np.ndarray:
+        return np.bincount(column[mask], minlength=n_columns)
 
-
-def _is_numeric(numbers: _Numbers, cells: pd.Series) -> bool:
-    present = int((~cells.str.lower().isin(MISSING_TOKENS)).sum())
-    valid = int(numbers.values.notna().sum()) + len(numbers.too_large)
-    return valid > 0 and valid >= 0.8 * present
+    present = ~missing
+    comma = cleaned.str.contains(",", regex=False).to_numpy() & present
+    dot = cleaned.str.contains(".", regex=False).to_numpy() & present
+    both = comma & dot
+    decimals = np.full(n_columns, ".", dtype=object)
+    with_both = per_column(both)
+    if with_both.any():
+        comma_last = np.zeros(len(cleaned), dtype=bool)
+        comma_last[both] = (cleaned[both].str.rfind(",") > cleaned[both].str.rfind(".")).to_numpy()
+        share = per_column(comma_last) / np.maximum(with_both, 1)
+        decimals[(with_both > 0) & (share > 0.5)] = ","
+    only_comma = (per_column(comma) > 0) & (with_both == 0)
+    if only_comma.any():
+        ungrouped, several = np.zeros(len(cleaned), dtype=bool), np.zeros(len(cleaned), dtype=bool)
+        ungrouped[comma] = ~cleaned[comma].str.fullmatch(GROUPED_BY_COMMAS).to_numpy(dtype=bool)
+        several[comma] = (cleaned[comma].str.count(",") > 1).to_numpy()
+        thousands = (per_column(ungrouped) == 0) & ((per_column(several) > 0) | (delimiter == ","))
+        decimals[only_comma & ~thousands] = ","
+    only_dot = (per_column(dot) > 0) & (per_column(comma) == 0)
+    if only_dot.any():
+        ungrouped, several = np.zeros(len(cleaned), dtype=bool), np.zeros(len(cleaned), dtype=bool)
+        ungrouped[dot] = ~cleaned[dot].str.fullmatch(GROUPED_BY_DOTS).to_numpy(dtype=bool)
+        several[dot] = (cleaned[dot].str.count(r"\.") > 1).to_numpy()
+        decimals[only_dot & (per_column(ungrouped) == 0) & (per_column(several) > 0)] = ","
+    return decimals
 
 
 # --------------------------------------------------------------------------- dates
@@ -445,39 +535,50 @@ def _month_formats(cells, present, delimiter):
     return None
 
 
+ORDER_SAMPLE = 20_000  # rows that settle day-first vs month-first; the whole column is then read once
+
+
 def _day_month_year(cells, present, delimiter):
     head = present.head(50)
     if not head.str.fullmatch(DAY_MONTH_YEAR).all():
         return None
     parts = head.str.extract(DAY_MONTH_YEAR)
     separator = parts["sep"].iloc[0]
-    year = "%Y" if len(parts["y"].iloc[0]) == 4 else "%y"
+    four_digit_year = len(parts["y"].iloc[0]) == 4
     clock = parts["time"].iloc[0]
     time = "" if pd.isna(clock) else (" %H:%M:%S" if clock.count(":") == 2 else " %H:%M")
     if "T" in head.iloc[0]:
         time = time.replace(" ", "T")
-    day_format = f"%d{separator}%m{separator}{year}{time}"
-    month_format = f"%m{separator}%d{separator}{year}{time}"
-    day_first = pd.to_datetime(cells, format=day_format, errors="coerce")
-    month_first = pd.to_datetime(cells, format=month_format, errors="coerce")
+
+    def read(column: pd.Series, day_first: bool) -> pd.Series:
+        if four_digit_year:  # rewritten as year-month-day, pandas' fast ISO parser reads it
+            order = r"\3-\2-\1" if day_first else r"\3-\1-\2"
+            iso = column.str.replace(rf"^(\d{{1,2}})\{separator}(\d{{1,2}})\{separator}(\d{{4}})", order, regex=True)
+            return pd.to_datetime(iso, format=f"%Y-%m-%d{time}", errors="coerce")
+        first, second = ("%d", "%m") if day_first else ("%m", "%d")
+        return pd.to_datetime(column, format=f"{first}{separator}{second}{separator}%y{time}", errors="coerce")
+
+    sample = cells.iloc[:ORDER_SAMPLE]
+    day_first, month_first = read(sample, True), read(sample, False)
     example = present.iloc[0]
     read_day, read_month = day_first.notna().sum(), month_first.notna().sum()
     if read_day != read_month:  # a day above 12 settles it
         prefer_day = read_day > read_month
-        order = _order_name(prefer_day, separator)
-        return _Dates(day_first if prefer_day else month_first, note=f"Read dates such as '{example}' as {order}.")
-    day_regular, month_regular = _regularity(day_first), _regularity(month_first)
-    decided_by_data = day_regular[0] != month_regular[0] or not (day_regular[0] or day_regular == month_regular)
-    if decided_by_data:
-        prefer_day = day_regular > month_regular
-    else:  # both readings are regular: the file's convention decides
-        prefer_day = separator == "." or delimiter == ";"
-    note = (
-        f"Dates such as '{example}' could be day-first or month-first; read as {_order_name(prefer_day, separator)}"
-        + (" because that gives the more regular series." if decided_by_data
-           else ", the usual convention for this kind of file. If that is wrong, write the dates as year-month-day.")
-    )
-    return _Dates(day_first if prefer_day else month_first, note=note)
+        note = f"Read dates such as '{example}' as {_order_name(prefer_day, separator)}."
+    else:
+        day_regular, month_regular = _regularity(day_first), _regularity(month_first)
+        decided_by_data = day_regular[0] != month_regular[0] or not (day_regular[0] or day_regular == month_regular)
+        if decided_by_data:
+            prefer_day = day_regular > month_regular
+        else:  # both readings are regular: the file's convention decides
+            prefer_day = separator == "." or delimiter == ";"
+        note = (
+            f"Dates such as '{example}' could be day-first or month-first; read as {_order_name(prefer_day, separator)}"
+            + (" because that gives the more regular series." if decided_by_data
+               else ", the usual convention for this kind of file. If that is wrong, write the dates as year-month-day.")
+        )
+    chosen = day_first if prefer_day else month_first
+    return _Dates(chosen if len(sample) == len(cells) else read(cells, prefer_day), note=note)
 
 
 def _order_name(day_first: bool, separator: str) -> str:
@@ -504,8 +605,8 @@ def _iso(cells, present, delimiter):
     head = present.head(50)
     if not head.str.match(r"\d{4}-\d{1,2}-\d{1,2}").all():
         return None
-    offsets = cells.str.extract(TZ_SUFFIX)[0]
-    distinct = offsets.dropna().unique()
+    with_offset = cells.str.contains(r"(?:Z|[+\-]\d{2}:?\d{2})$", regex=True).to_numpy(dtype=bool)
+    distinct = cells[with_offset].str.extract(TZ_SUFFIX)[0].dropna().unique() if with_offset.any() else []
     note = None
     if len(distinct) > 1:
         values = pd.to_datetime(cells, format="ISO8601", errors="coerce", utc=True).dt.tz_localize(None)
@@ -547,8 +648,8 @@ def _build_series(table: _Table, notes: list[str], date_column: str | None, valu
             raise DataError(f"There is no {role} column called '{asked}'. The columns are: {_listing(columns)}.")
 
     head = frame.head(DETECT_ROWS)
-    head_numbers = {name: _parse_numbers(head[name], delimiter) for name in columns}
-    numeric = [name for name in columns if _is_numeric(head_numbers[name], head[name])]
+    head_numbers = _parse_numbers(head, delimiter)
+    numeric = [name for name in columns if head_numbers[name].is_numeric]
     date_candidates = _date_candidates(head, columns, numeric, delimiter, head_numbers)
 
     if date_column is None:
@@ -575,7 +676,7 @@ def _build_series(table: _Table, notes: list[str], date_column: str | None, valu
     elif value_column == date_column:
         raise DataError(f"'{value_column}' is the date column; choose another column for the values.")
 
-    numbers = _parse_numbers(frame[value_column], delimiter)
+    numbers = _parse_numbers(frame[[value_column]], delimiter)[value_column]
     if numbers.too_large and not numbers.values.notna().any():
         raise DataError(f"Every value in '{value_column}' is too large to compute with (beyond ±{MAX_MAGNITUDE:g}). "
                         "Express the column in larger units and upload it again.")
@@ -661,6 +762,10 @@ def _date_candidates(head, columns, numeric, delimiter, head_numbers) -> list[st
 
 def _numeric_dates(name, columns, numeric, head_numbers) -> bool:
     """A numeric column may still be dates: years (1871) or yyyymmdd (20210105)."""
+    hinted = bool(DATE_NAME_HINTS.search(name))
+    first_of_several = name == columns[0] and len(numeric) >= 2
+    if not (hinted or first_of_several):
+        return False
     values = head_numbers[name].values.dropna()
     if values.empty or not (values == values.round()).all():
         return False
@@ -668,9 +773,7 @@ def _numeric_dates(name, columns, numeric, head_numbers) -> bool:
     compact = ((values >= 1000_01_01) & (values <= 2999_12_31)).all()
     if not (years or compact):
         return False
-    hinted = bool(DATE_NAME_HINTS.search(name))
-    first_of_several = name == columns[0] and len(numeric) >= 2
-    return hinted or (first_of_several and values.is_monotonic_increasing)
+    return hinted or values.is_monotonic_increasing
 
 
 def _counter_column(frame, numeric, head_numbers) -> str | None:
@@ -790,7 +893,7 @@ def _positional_series(frame, values, counter, value_column, notes) -> pd.Series
     if counter is None:
         notes.append("No date column found; the rows are numbered by position 0, 1, 2, ….")
         return pd.Series(values.to_numpy(), index=pd.RangeIndex(len(values)), name=value_column)
-    positions = _parse_numbers(frame[counter], None).values
+    positions = _parse_numbers(frame[[counter]], None)[counter].values
     series = pd.Series(values.to_numpy(), index=positions, name=value_column)
     series = series[series.index.notna()]
     series.index = series.index.astype(int)

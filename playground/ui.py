@@ -194,15 +194,21 @@ def data_source() -> data.LoadedSeries | None:
         sidebar.caption(sample.shows)
         label, digest, content = sample.title, f"sample:{choice}", _sample_bytes(choice)
 
+    def read(date_column=None, value_column=None) -> data.LoadedSeries:
+        # From the moment a file arrives: a spinner (shown only if reading takes more than half a second).
+        with st.spinner(f"Reading {escape_markdown(label)} ({len(content) / 1e6:,.1f} MB): finding the table, "
+                        "the dates and the numbers…", show_time=True):
+            return _load_cached(digest, content, date_column, value_column)
+
     try:
-        detected = _load_cached(digest, content, None, None)
+        detected = read()
     except data.DataError as error:
         st.error(f"**{escape_markdown(label)} could not be used.** {escape_markdown(error)}")
         return None
     value_column, date_column = _column_choosers(sidebar, detected)
     try:
         loaded = (detected if (value_column, date_column) == (detected.value_column, detected.date_column)
-                  else _load_cached(digest, content, date_column, value_column))
+                  else read(date_column, value_column))
     except data.DataError as error:
         st.error(f"**These columns do not work.** {escape_markdown(error)}")
         return None
