@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+import plotly.io as pio
 
 FONT_SIZE = 17
 LINE_WIDTH = 2.2
@@ -24,9 +25,22 @@ def plain_text(text) -> str:
     return str(text).replace("&", "&amp;").replace("<", "⟨").replace(">", "⟩")
 
 
+TEMPLATE = "plotly_white"
+
+
+def _white_template(fig: go.Figure) -> None:
+    """Make plotly_white the default template, which a new figure takes when it is made. Naming it in every
+    figure's layout costs ~10× the rest of styling a small figure (plotly validates the whole template again),
+    for the same JSON. Importing Streamlit sets its own default, with placeholder colours that only its theme
+    fills in (the pages draw with theme=None): whichever came first, the figure in hand is switched too."""
+    if pio.templates.default != TEMPLATE:
+        pio.templates.default = TEMPLATE
+        fig.update_layout(template=TEMPLATE)
+
+
 def legible(fig: go.Figure, height: int = 420, title: str | None = None) -> go.Figure:
+    _white_template(fig)
     fig.update_layout(
-        template="plotly_white",
         height=height,
         title=title,
         font=dict(size=FONT_SIZE),

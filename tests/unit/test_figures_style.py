@@ -34,3 +34,18 @@ def test_sample_positions_is_fixed_and_bounded():
     first, second = sample_positions(mask, 1000), sample_positions(mask, 1000)
     assert len(first) == 1000 and (first == second).all() and mask[first].all()
     assert len(sample_positions(mask[:100], 1000)) == mask[:100].sum()
+
+
+def test_every_figure_gets_the_white_template_even_after_streamlit_set_its_own():
+    import plotly.graph_objects as go
+    import plotly.io as pio
+    import streamlit  # noqa: F401  (its import makes its placeholder-colour template the default)
+
+    from playground.figures.style import legible
+
+    white = pio.templates["plotly_white"].to_plotly_json()["layout"]
+    pio.templates.default = "streamlit"
+    first = legible(go.Figure(go.Scatter(x=[1, 2], y=[3, 4])))  # made under Streamlit's default
+    second = legible(go.Figure(go.Scatter(x=[1, 2], y=[3, 4])))
+    for figure in (first, second):
+        assert figure.to_dict()["layout"]["template"]["layout"] == white
