@@ -141,8 +141,11 @@ with left:
     ui.plot(cached_figure("sizes", (t_x, n_x, hidden), lambda: figures.size_figure(
         t_x, size_lines, cell.dense_parameter_count, cell.rnn_parameter_count)), key="rnn_sizes")
 with right:
-    st.dataframe(sizes.style.format({"dense net": "{:,}", "RNN": "{:,}", "dense / RNN": "{:.0f}×", "n_x": "{:,}"}),
-                 width="stretch")
+    st.dataframe(sizes, width="stretch", column_config={
+        "dense net": st.column_config.NumberColumn(format="localized"),
+        "RNN": st.column_config.NumberColumn(format="localized"),
+        "n_x": st.column_config.NumberColumn(format="localized"),
+        "dense / RNN": st.column_config.NumberColumn(format="%.0f×")})
     st.latex(r"\text{dense: } T_x n_x n_a + n_a + n_a T_y n_y + T_y n_y")
     st.latex(r"\text{RNN: } n_a(n_a + n_x) + n_a + n_y n_a + n_y")
     longer = cell.dense_parameter_count(t_x + 1, n_x, hidden, t_x + 1, n_x) - rows[0]["dense net"]
@@ -199,8 +202,8 @@ shared = cell.rnn_parameter_count(n_x, hidden, trace.output.shape[1])
 st.caption(f"▶ Play / ❚❚ Pause and the slider run in your browser. Blue = negative, red = positive. W_aa and b_a do "
            f"not move: the **same {shared:,} parameters** (W_aa, W_ax, b_a, W_ya, b_y) are used at all {t_x} steps.")
 st.latex(r"a^{\langle t\rangle} = \tanh\big(W_{aa}\,a^{\langle t-1\rangle} + W_{ax}\,x^{\langle t\rangle} + b_a\big)"
-         r" = \tanh\big(W_a\,[a^{\langle t-1\rangle}, x^{\langle t\rangle}] + b_a\big),\qquad "
-         + (r"\hat y^{\langle t\rangle} = \mathrm{softmax}\big(W_{ya}\,a^{\langle t\rangle} + b_y\big)"
+         r" = \tanh\big(W_a\,[a^{\langle t-1\rangle}, x^{\langle t\rangle}] + b_a\big)")
+st.latex((r"\hat y^{\langle t\rangle} = \mathrm{softmax}\big(W_{ya}\,a^{\langle t\rangle} + b_y\big)"
             if kind == "sentence" else r"\hat y^{\langle t\rangle} = W_{ya}\,a^{\langle t\rangle} + b_y"))
 compact_gap = cell.compact_form_gap(shown.model, trace)
 st.markdown(
@@ -213,6 +216,14 @@ st.markdown(
 )
 
 # --------------------------------------------------------------------------- 4. what training changed
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def cached_tables(key, _before, _after):
+    changes = pd.DataFrame(cell.weight_changes(_before.weights, _after.weights)).set_index("weights")
+    return cell.compare_predictions(_before, _after), changes
+
+
 st.header("4 · What training changed")
 if run is None:
     st.caption("Train the cell above to compare it with the untrained one.")
@@ -241,49 +252,65 @@ else:
     with right:
         ui.plot(cached_figure("predictions", model_key + (epochs,) + example_key, lambda: figures.predictions_figure(
             untrained_trace, trained_trace)), key="rnn_predictions")
-    st.dataframe(cell.compare_predictions(untrained_trace, trained_trace), width="stretch")
+    predictions, change = cached_tables(model_key + (epochs,) + example_key, untrained_trace, trained_trace)
+    st.dataframe(predictions, width="stretch", column_config={
+        name: st.column_config.NumberColumn(format="%.3f" if "P(" in name else "%.4g")
+        for name in predictions.columns if pd.api.types.is_numeric_dtype(predictions[name])})
     st.subheader("The weights, before and after")
-    change = pd.DataFrame(cell.weight_changes(untrained_trace.weights, trained_trace.weights)).set_index("weights")
-    st.dataframe(change.style.format("{:.3f}"), width="stretch")
+    st.dataframe(change, width="stretch", column_config={
+        name: st.column_config.NumberColumn(format="%.3f") for name in change.columns})
     words = example.vocabulary.words if kind == "sentence" else None
     ui.plot(cached_figure("weights", model_key + (epochs,), lambda: figures.weights_figure(
         untrained_trace.weights, trained_trace.weights, words)), key="rnn_weights")
 
 # --------------------------------------------------------------------------- 5. the RNN types
 st.header("5 · The RNN types")
-st.markdown("The same cell, wired in different ways. Orange boxes are one RNN cell at one step; arrows to the right "
-            "carry a⟨t⟩; red ŷ⟨t⟩ are the outputs.")
+st.markdown("The same cell, wired in different ways: each box is the cell at one step, arrows carry a⟨t⟩ to the "
+            "next step, red ŷ⟨t⟩ are the outputs (a red arrow: the output is fed back as the next input).")
 model = (run or untrained).model
-for rnn_type in cell.TYPES:
-    with st.container(border=True):
-        left, right = st.columns([3, 2])
-        with left:
-            st.subheader(rnn_type.title)
-            ui.plot(cached_figure("type", (rnn_type.key,), lambda: figures.unrolled_figure(rnn_type)),
-                    key=f"rnn_type_{rnn_type.key}")
-        with right:
-            st.markdown(f"`{rnn_type.formula}`  \n{rnn_type.example}")
-            if rnn_type.key == "many_to_many_same":
-                st.markdown("**On this page:** the next-word (or next-value) cell above is one: a ŷ⟨t⟩ for every x⟨t⟩.")
-            if rnn_type.page:
-                ui.page_link(rnn_type.page, rnn_type.page_label)
-        if rnn_type.key == "one_to_many":
-            if kind == "sentence":
-                a, b = st.columns([3, 1])
-                seed_text = a.text_input("Seed words", **ui.kept("rnn_seed_text", "the fox"))
-                low, high, default = cell.LIMITS["generate"]
-                n_words = int(b.number_input("Words to write", low, high,
-                                             **ui.kept("rnn_words", default, lambda v: low <= v <= high)))
-                read, written = cell.generate(model, example.vocabulary, seed_text, n_words, seed=seed)
-                who = "the trained cell" if run is not None else "the **untrained** cell (random words: train it above)"
-                st.markdown(f"Written by {who}, sampling each word from ŷ⟨t⟩ (temperature 0.8):  \n"
-                            f"*{ui.escape_markdown(' '.join(read))}* → **{ui.escape_markdown(' '.join(written))}**")
-            else:
-                st.caption("Switch the example to a sentence to let this page's word model write from a seed.")
-        if rnn_type.key == "bidirectional":
-            replacement, said = cell.replacement_for(example)
-            demo = cell.bidirectional_demo(example.inputs, replacement, hidden, trace.output.shape[1], seed,
-                                           softmax=kind == "sentence")
-            ui.plot(cached_figure("bidirectional", example_key + (hidden, seed), lambda: figures.bidirectional_figure(
-                demo, example.labels)), key="rnn_bidirectional")
-            st.markdown(cell.bidirectional_sentence(demo, said))
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def cached_generation(model_key, seed_text, n_words, vocab_size, _model):
+    return cell.generate(_model, cell.vocabulary(vocab_size), seed_text, n_words, seed=model_key[2])
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def cached_bidirectional(example_key, hidden, seed, _inputs, _replacement):
+    n_y = len(cell.vocabulary(example_key[2])) if example_key[0] == "sentence" else 1
+    return cell.bidirectional_demo(_inputs, _replacement, hidden, n_y, seed, softmax=example_key[0] == "sentence")
+
+type_key = st.radio("RNN type", [t.key for t in cell.TYPES], horizontal=True, label_visibility="collapsed",
+                    format_func=lambda key: cell.TYPES_BY_KEY[key].title,
+                    **ui.kept("rnn_type", cell.TYPES[0].key, lambda v: v in cell.TYPES_BY_KEY))
+rnn_type = cell.TYPES_BY_KEY[type_key]
+left, right = st.columns([3, 2])
+with left:
+    ui.plot(cached_figure("type", (rnn_type.key,), lambda: figures.unrolled_figure(rnn_type)), key="rnn_type_figure")
+with right:
+    st.subheader(rnn_type.title)
+    st.markdown(f"`{rnn_type.formula}`  \n{rnn_type.example}")
+    if rnn_type.key == "many_to_many_same":
+        st.markdown("**On this page:** the next-word (or next-value) cell above is one: a ŷ⟨t⟩ for every x⟨t⟩.")
+    if rnn_type.page:
+        ui.page_link(rnn_type.page, rnn_type.page_label)
+if rnn_type.key == "one_to_many":
+    if kind == "sentence":
+        a, b = st.columns([3, 1])
+        seed_text = a.text_input("Seed words", **ui.kept("rnn_seed_text", "the fox"))
+        low, high, default = cell.LIMITS["generate"]
+        n_words = int(b.number_input("Words to write", low, high,
+                                     **ui.kept("rnn_words", default, lambda v: low <= v <= high)))
+        read, written = cached_generation(model_key + (epochs if run is not None else 0,), seed_text, n_words,
+                                          vocab_size, model)
+        who = "the trained cell" if run is not None else "the **untrained** cell (random words: train it above)"
+        st.markdown(f"Written by {who}, sampling each word from ŷ⟨t⟩ (temperature 0.8):  \n"
+                    f"*{ui.escape_markdown(' '.join(read))}* → **{ui.escape_markdown(' '.join(written))}**")
+    else:
+        st.caption("Switch the example to a sentence to let this page's word model write from a seed.")
+if rnn_type.key == "bidirectional":
+    replacement, said = cell.replacement_for(example)
+    demo = cached_bidirectional(example_key, hidden, seed, example.inputs, replacement)
+    ui.plot(cached_figure("bidirectional", example_key + (hidden, seed), lambda: figures.bidirectional_figure(
+        demo, example.labels)), key="rnn_bidirectional")
+    st.markdown(cell.bidirectional_sentence(demo, said))

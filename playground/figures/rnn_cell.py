@@ -131,16 +131,21 @@ def _diagram(fig: go.Figure, trace, row: int) -> None:
              ("W_aa", xs[:-1] + 0.5, DIAGRAM_ROWS["cell"])]
     if steps:
         boxes.append(("W_aa", np.array([-0.5]), DIAGRAM_ROWS["cell"]))
+    roomy = steps <= 12  # between two cells there is room for a labelled W_aa box only up to 12 steps
     for name, positions, y in boxes:
-        fig.add_trace(go.Scatter(x=positions, y=[y] * len(positions), mode="markers+text", text=[_sub(name)] *
-                                 len(positions), marker=dict(symbol="square", size=26, color=WEIGHT_COLORS[name],
-                                                             line=dict(color="white", width=1)),
+        labelled = roomy or name != "W_aa"
+        fig.add_trace(go.Scatter(x=positions, y=[y] * len(positions), mode="markers+text" if labelled else "markers",
+                                 text=[_sub(name)] * len(positions),
+                                 marker=dict(symbol="square", size=26 if labelled else 14, color=WEIGHT_COLORS[name],
+                                             line=dict(color="white", width=1)),
                                  textfont=dict(color="white", size=10), hoverinfo="skip", showlegend=False),
                       row=row, col=1)
     fig.add_trace(go.Scatter(x=xs, y=[DIAGRAM_ROWS["cell"]] * steps, mode="markers+text",
                              text=[f"a⟨{t + 1}⟩" for t in range(steps)],
-                             marker=dict(symbol="circle", size=34, color="#fff8e6", line=dict(color="#b07c1a", width=2)),
-                             textfont=dict(size=11, color="#222"), hoverinfo="skip", showlegend=False), row=row, col=1)
+                             marker=dict(symbol="circle", size=34 if roomy else 30, color="#fff8e6",
+                                         line=dict(color="#b07c1a", width=2)),
+                             textfont=dict(size=11 if roomy else 10, color="#222"), hoverinfo="skip", showlegend=False),
+                  row=row, col=1)
     fig.add_trace(go.Scatter(x=[-0.85], y=[DIAGRAM_ROWS["cell"] + 0.45], mode="text", text=["a⟨0⟩=0"],
                              textfont=dict(size=12), hoverinfo="skip", showlegend=False), row=row, col=1)
     fig.add_trace(go.Scatter(x=xs, y=[DIAGRAM_ROWS["x"]] * steps, mode="text",
@@ -161,20 +166,34 @@ def _highlight(t: int) -> dict:
 # The equation as blocks: (name, label, static?), placed left to right with operators between them.
 BLOCKS = [("W_aa", "W<sub>aa</sub>", True), ("previous", "a⟨t−1⟩", False), ("input_term", "W<sub>ax</sub>x⟨t⟩", False),
           ("b_a", "b<sub>a</sub>", True), ("preactivation", "sum", False), ("hidden", "a⟨t⟩", False)]
-OPERATORS = ["·", "+", "+", "→ tanh →", ""]
+OPERATORS = ["·", "+", "+", "=", "tanh →"]  # between consecutive blocks
+MATRIX_CELL, VECTOR_CELL = 1.0, 1.3  # widths in x units: a matrix entry, a vector entry (room for −0.00)
 
 
-def _block_positions(n_a: int) -> dict[str, float]:
-    """x of the first column of each block (one unit per column, gaps for the operators)."""
-    positions, x = {}, 0.0
-    for (name, _, _), operator in zip(BLOCKS, OPERATORS + [""]):
-        positions[name] = x
-        x += (n_a if name == "W_aa" else 1) + (2.2 if operator.startswith("→") else 1.0)
-    return positions
+def _block_layout(n_a: int) -> tuple[dict[str, tuple[float, float, int]], list[tuple[float, str]]]:
+    """Each block's (left edge, cell width, cells) and each operator's (x, text), left to right."""
+    blocks, operators, x = {}, [], 0.0
+    for k, (name, _, _) in enumerate(BLOCKS):
+        width, cells = (MATRIX_CELL, n_a) if name == "W_aa" else (VECTOR_CELL, 1)
+        blocks[name] = (x, width, cells)
+        x += width * cells
+        if k < len(OPERATORS):
+            gap = 2.0 if OPERATORS[k].startswith("tanh") else 0.9
+            operators.append((x + gap / 2, OPERATORS[k]))
+            x += gap
+    return blocks, operators
 
 
 def _column(trace, name: str, t: int) -> list[list[float]]:
     return [[round(float(v), 3)] for v in getattr(trace, name)[t]]
+
+
+def _cell_text(z, short: bool = False) -> list[list[str]]:
+    """Numbers written in the heatmap cells: −0.32, or −.32 in a matrix (its cells are narrower)."""
+    def one(v: float) -> str:
+        text = f"{0.0 if abs(v) < 0.005 else v:.2f}".replace("-", "−")
+        return text.replace("0.", ".", 1) if short else text
+    return [[one(float(v)) for v in row] for row in np.asarray(z)]
 
 
 def _input_note(trace, t: int) -> str:
@@ -185,10 +204,7 @@ def _input_note(trace, t: int) -> str:
 
 
 def _equation_title(trace, t: int) -> str:
-    read = ("softmax(W<sub>ya</sub>a⟨t⟩ + b<sub>y</sub>)" if trace.kind == "sentence"
-            else "W<sub>ya</sub>a⟨t⟩ + b<sub>y</sub>")
-    return (f"<b>t = {t + 1}</b>:  a⟨{t + 1}⟩ = tanh(W<sub>aa</sub>a⟨{t}⟩ + W<sub>ax</sub>x⟨{t + 1}⟩ + b<sub>a</sub>)"
-            f"    ŷ⟨{t + 1}⟩ = {read}")
+    return f"<b>t = {t + 1}</b>:  a⟨{t + 1}⟩ = tanh(W<sub>aa</sub>a⟨{t}⟩ + W<sub>ax</sub>x⟨{t + 1}⟩ + b<sub>a</sub>)"
 
 
 def _output_panel(trace, t: int) -> dict:
@@ -205,7 +221,7 @@ def cell_figure(trace, start: int = 0, frame_ms: int = 1000, untrained: bool = T
     """The cell step by step over the example: diagram, equation with numbers, ŷ⟨t⟩; animated in the browser."""
     steps, n_a = trace.hidden.shape
     start = int(np.clip(start, 0, steps - 1))
-    fig = make_subplots(rows=2, cols=2, column_widths=[0.66, 0.34], row_heights=[0.38, 0.62],
+    fig = make_subplots(rows=2, cols=2, column_widths=[0.75, 0.25], row_heights=[0.36, 0.64],
                         horizontal_spacing=0.04, vertical_spacing=0.1,
                         specs=[[{"colspan": 2}, None], [{}, {}]])
     live: list[int] = []
@@ -216,42 +232,40 @@ def cell_figure(trace, start: int = 0, frame_ms: int = 1000, untrained: bool = T
     live.append(len(fig.data) - 1)
 
     # The equation, block by block.
-    positions = _block_positions(n_a)
+    blocks, operators = _block_layout(n_a)
     numbers = n_a <= NUMBERS_UP_TO
     bound = max(1.0, float(np.max(np.abs(np.concatenate([trace.weights["W_aa"].ravel(), trace.input_term.ravel(),
                                                          trace.preactivation.ravel(), trace.weights["b_a"]])))))
     statics = {"W_aa": trace.weights["W_aa"], "b_a": trace.weights["b_a"][:, None]}
     for name, label, static in BLOCKS:
+        left, width, _ = blocks[name]
         z = statics[name] if static else np.array(_column(trace, name, start))
         fig.add_trace(go.Heatmap(
-            z=np.round(z, 3), x0=positions[name], dx=1, y0=0, dy=1, zmin=-bound, zmax=bound, colorscale=VALUES,
-            showscale=False, xgap=1, ygap=1, texttemplate="%{z:.2f}" if numbers else None,
-            textfont=dict(size=12 if n_a <= 8 else 10),
+            z=np.round(z, 3), x0=left + width / 2, dx=width, y0=0, dy=1, zmin=-bound, zmax=bound, colorscale=VALUES,
+            showscale=False, xgap=1, ygap=1, text=_cell_text(z, short=name == "W_aa") if numbers else None,
+            texttemplate="%{text}" if numbers else None,
+            textfont=dict(size=(11 if name == "W_aa" else 13) if n_a <= 8 else 10),
             hovertemplate=f"{plain_text(label.replace('<sub>', '_').replace('</sub>', ''))}: %{{z:.3f}}<extra></extra>"),
             row=2, col=1)
         if not static:
             live.append(len(fig.data) - 1)
-    widths = {name: (n_a if name == "W_aa" else 1) for name, _, _ in BLOCKS}
-    label_x = [positions[name] + (widths[name] - 1) / 2 for name, _, _ in BLOCKS]
-    labels = [label if name != "preactivation" else "sum" for name, label, _ in BLOCKS]
-    fig.add_trace(go.Scatter(x=label_x, y=[-1.0] * len(BLOCKS), mode="text", text=[f"<b>{l}</b>" for l in labels],
-                             textfont=dict(size=14), hoverinfo="skip", showlegend=False, cliponaxis=False),
-                  row=2, col=1)
-    operator_x = [positions[name] + widths[name] - 0.5 + (1.6 if op.startswith("→") else 1.0) / 2
-                  for (name, _, _), op in zip(BLOCKS, OPERATORS) if op]
-    fig.add_trace(go.Scatter(x=operator_x, y=[(n_a - 1) / 2] * len(operator_x), mode="text",
-                             text=[op for op in OPERATORS if op], textfont=dict(size=17), hoverinfo="skip",
+    centres = [blocks[name][0] + blocks[name][1] * blocks[name][2] / 2 for name, _, _ in BLOCKS]
+    fig.add_trace(go.Scatter(x=centres, y=[-0.95] * len(BLOCKS), mode="text",
+                             text=[f"<b>{label}</b>" for _, label, _ in BLOCKS], textfont=dict(size=14),
+                             hoverinfo="skip", showlegend=False, cliponaxis=False), row=2, col=1)
+    fig.add_trace(go.Scatter(x=[x for x, _ in operators], y=[(n_a - 1) / 2] * len(operators), mode="text",
+                             text=[op for _, op in operators], textfont=dict(size=17), hoverinfo="skip",
                              showlegend=False), row=2, col=1)
-    fig.add_trace(go.Scatter(x=[-0.5], y=[n_a + 0.3], mode="text", text=[_input_note(trace, start)],
+    fig.add_trace(go.Scatter(x=[0.0], y=[n_a + 0.3], mode="text", text=[_input_note(trace, start)],
                              textposition="middle right", textfont=dict(size=13, color=WEIGHT_COLORS["W_ax"]),
                              hoverinfo="skip", showlegend=False, cliponaxis=False), row=2, col=1)
     live.append(len(fig.data) - 1)
-    fig.add_trace(go.Scatter(x=[-0.5], y=[-2.0], mode="text", text=[_equation_title(trace, start)],
+    fig.add_trace(go.Scatter(x=[0.0], y=[-2.1], mode="text", text=[_equation_title(trace, start)],
                              textposition="middle right", textfont=dict(size=15, color="#222"),
                              hoverinfo="skip", showlegend=False, cliponaxis=False), row=2, col=1)
     live.append(len(fig.data) - 1)
-    right = positions["hidden"] + 1
-    fig.update_xaxes(range=[-0.6, right - 0.4], visible=False, row=2, col=1)
+    right = blocks["hidden"][0] + VECTOR_CELL
+    fig.update_xaxes(range=[-0.1, right + 0.1], visible=False, row=2, col=1)
     fig.update_yaxes(range=[n_a + 0.8, -2.4], visible=False, row=2, col=1)
 
     # ŷ⟨t⟩.
@@ -263,7 +277,7 @@ def cell_figure(trace, start: int = 0, frame_ms: int = 1000, untrained: bool = T
         live.append(len(fig.data) - 1)
         fig.update_xaxes(range=[0, 1.5], showticklabels=False, showgrid=False, row=2, col=2)
         fig.update_yaxes(range=[TOP_K - 0.5, -0.5], visible=False, row=2, col=2)
-        output_title = f"ŷ⟨t⟩: the {TOP_K} likeliest next words"
+        output_title = f"ŷ⟨t⟩ = softmax(W<sub>ya</sub>a⟨t⟩ + b<sub>y</sub>)<br>the {TOP_K} likeliest next words"
     else:
         mean, std = trace.scale
         time_axis = list(range(1, steps + 1))
@@ -279,24 +293,27 @@ def cell_figure(trace, start: int = 0, frame_ms: int = 1000, untrained: bool = T
                                  hoverinfo="skip", showlegend=False), row=2, col=2)
         live.append(len(fig.data) - 1)
         fig.update_xaxes(title_text="t", title_standoff=2, row=2, col=2)
-        output_title = "x⟨t⟩ (grey) and ŷ⟨t⟩ (red): the next value"
+        output_title = "ŷ⟨t⟩ = W<sub>ya</sub>a⟨t⟩ + b<sub>y</sub>, the next value<br>x⟨t⟩ grey, ŷ⟨t⟩ red, now: orange"
 
     fig.add_annotation(text=output_title, x=fig.layout.xaxis3.domain[0], xref="paper",
-                       y=fig.layout.yaxis3.domain[1], yref="paper", yanchor="bottom", yshift=-16, xanchor="left",
+                       y=fig.layout.yaxis3.domain[1], yref="paper", yanchor="bottom", yshift=8, xanchor="left",
                        showarrow=False, font=dict(size=14))
-    heading = ("same W<sub>aa</sub>, W<sub>ax</sub>, W<sub>ya</sub> at every step: "
-               "<span style='color:#b5001e'>red</span> = the cell's guess ŷ⟨t⟩")
+    heading = (f"<span style='color:{WEIGHT_COLORS['W_ax']}'>■</span> W<sub>ax</sub>  "
+               f"<span style='color:{WEIGHT_COLORS['W_aa']}'>■</span> W<sub>aa</sub>  "
+               f"<span style='color:{WEIGHT_COLORS['W_ya']}'>■</span> W<sub>ya</sub>: the same at every step · "
+               "<span style='color:#d1495b'>red</span>: the cell's guess ŷ⟨t⟩")
     if untrained:
         heading = f"<span style='color:#d1495b'><b>UNTRAINED</b> (random weights)</span> · {heading}"
     legible(fig, height=600, title=heading)
     fig.update_layout(margin=dict(l=10, r=10, t=40, b=95), hovermode="closest", title=dict(font=dict(size=15)))
     _player(fig, [str(t + 1) for t in range(steps)], start, frame_ms, 0.25)
-    fig.layout.sliders[0].currentvalue.prefix = "step t = "
+    fig.layout.sliders[0].update(x=0.26, len=0.74)
 
     frames = []
     for t in range(steps):
         data = [dict(type="scatter", **_highlight(t))]
-        data += [dict(type="heatmap", z=_column(trace, name, t)) for name, _, static in BLOCKS if not static]
+        data += [dict(type="heatmap", z=_column(trace, name, t), text=_cell_text(_column(trace, name, t)))
+                 for name, _, static in BLOCKS if not static]
         data.append(dict(type="scatter", text=[_input_note(trace, t)]))
         data.append(dict(type="scatter", text=[_equation_title(trace, t)]))
         data.append(_output_panel(trace, t))
@@ -329,22 +346,19 @@ def weights_figure(before: dict, after: dict | None, words=None) -> go.Figure:
         a_row = 1 + k if len(versions) == 2 else 1
         y_row = 3 + k if len(versions) == 2 else 2
         w_a = np.hstack([weights["W_aa"], weights["W_ax"], np.full((n_a, 1), np.nan), weights["b_a"][:, None]])
-        columns = [f"a{i + 1}" for i in range(n_a)] + input_names + [" ", "b_a"]
-        fig.add_trace(go.Heatmap(z=np.round(w_a, 3), x=list(range(len(columns))), y=list(range(1, n_a + 1)),
-                                 customdata=np.array([columns] * n_a), zmin=-bound, zmax=bound, colorscale=VALUES,
-                                 showscale=k == 0, colorbar=dict(thickness=12, len=0.4, y=0.8),
-                                 hovertemplate="unit %{y}, column %{customdata}: %{z:.3f}<extra></extra>"),
+        columns = [f"a⟨t−1⟩ {i + 1}" for i in range(n_a)] + input_names + [" ", "b_a"]
+        fig.add_trace(go.Heatmap(z=np.round(w_a, 3), x=columns, y=list(range(1, n_a + 1)), zmin=-bound, zmax=bound,
+                                 colorscale=VALUES, showscale=k == 0, colorbar=dict(thickness=12, len=0.4, y=0.8),
+                                 hovertemplate="unit %{y}, column %{x}: %{z:.3f}<extra></extra>"),
                       row=a_row, col=1)
         fig.add_vline(x=n_a - 0.5, line=dict(color="#222", width=2), row=a_row, col=1)
         w_y = np.vstack([weights["W_ya"].T, np.full((1, len(output_names)), np.nan), weights["b_y"][None, :]])
-        fig.add_trace(go.Heatmap(z=np.round(w_y, 3), y=list(range(1, n_a + 3)),
-                                 customdata=np.array([output_names] * (n_a + 2)), zmin=-bound, zmax=bound,
-                                 colorscale=VALUES, showscale=False,
-                                 hovertemplate="unit %{y}, output %{customdata}: %{z:.3f}<extra></extra>"),
+        fig.add_trace(go.Heatmap(z=np.round(w_y, 3), x=output_names, y=list(range(1, n_a + 3)), zmin=-bound,
+                                 zmax=bound, colorscale=VALUES, showscale=False,
+                                 hovertemplate="unit %{y}, output %{x}: %{z:.3f}<extra></extra>"),
                       row=y_row, col=1)
-        ticks = [n_a / 2 - 0.5, n_a + min(n_x, 12) / 2]
-        fig.update_xaxes(tickmode="array", tickvals=ticks, ticktext=["W<sub>aa</sub>", "W<sub>ax</sub> →"],
-                         row=a_row, col=1)
+        fig.update_xaxes(tickmode="array", tickvals=[columns[n_a // 2], columns[n_a + min(n_x - 1, 6)]],
+                         ticktext=["W<sub>aa</sub>", "W<sub>ax</sub> →"], row=a_row, col=1)
         fig.update_xaxes(showticklabels=False, row=y_row, col=1)
         fig.update_yaxes(title_text="unit", autorange="reversed", row=a_row, col=1)
         fig.update_yaxes(tickmode="array", tickvals=[1, n_a, n_a + 2], ticktext=["1", str(n_a), "b_y"],
@@ -367,7 +381,7 @@ def predictions_figure(before, after) -> go.Figure:
                                  hovertemplate="%{x}: %{y:.1%}<extra>" + name + "</extra>"))
         uniform = 1 / after.output.shape[1]
         fig.add_hline(y=uniform, line=dict(color="#555", dash="dot"), annotation_text=f"1/|V| = {uniform:.1%}",
-                      annotation_position="top right")
+                      annotation_position="top left", annotation_font_size=13)
         fig.update_yaxes(title_text="P(y⟨t⟩ = x⟨t+1⟩)", tickformat=".0%")
     else:
         mean, std = after.scale
@@ -389,10 +403,10 @@ def loss_figure(history, baseline_loss: float | None, baseline_name: str) -> go.
                                line=dict(color=COLORS["observed"], width=2.5)))
     fig.add_trace(go.Scatter(x=epochs, y=_sig(history.validation), name="held-out loss", mode="lines+markers",
                              line=dict(color=COLORS["trend"], width=2.5, dash="dash")))
-    if baseline_loss is not None:
-        fig.add_hline(y=baseline_loss, line=dict(color="#555", dash="dot"),
-                      annotation_text=f"{plain_text(baseline_name)}, held out: {baseline_loss:.3g}",
-                      annotation_position="bottom left")
+    if baseline_loss is not None:  # a trace, not add_hline: shapes on a log axis take log10 coordinates
+        fig.add_trace(go.Scatter(x=[epochs[0], epochs[-1]], y=[baseline_loss] * 2, mode="lines",
+                                 name=f"{plain_text(baseline_name)} (held out)",
+                                 line=dict(color="#555", width=2, dash="dot")))
     fig.update_yaxes(type="log", title_text="loss")
     fig.update_xaxes(title_text="epoch")
     return legible(fig, height=320)
@@ -474,6 +488,7 @@ def bidirectional_figure(demo: dict, labels: list[str]) -> go.Figure:
         values = np.asarray(demo[key], dtype=float)
         fig.add_trace(go.Bar(x=ticks, y=[_sig([max(v, floor)])[0] for v in values], name=name, marker_color=color,
                              text=["0" if v == 0 else f"{v:.0e}" for v in values], textposition="outside",
+                             textfont=dict(size=11),
                              hovertemplate="%{x}: |Δŷ| = %{text}<extra>" + name + "</extra>"))
     fig.update_yaxes(type="log", title_text="|change of ŷ⟨t⟩|", range=[np.log10(floor), 0.5])
     fig.update_xaxes(tickangle=-40)
