@@ -110,7 +110,7 @@ with st.expander("Model and training settings", expanded=False):
                                 **ui.kept("rnn_hidden", default, lambda v: low <= v <= high)))
     low, high, _ = cell.LIMITS["epochs"]
     epochs = int(b.number_input("Epochs", low, high, step=1,
-                                help="Passes over the training windows (Adam, lr 0.01, mini-batches of 32).",
+                                help=f"Passes over the training windows (Adam, lr {cell.LEARNING_RATE[kind]:g}, mini-batches of 32).",
                                 **ui.kept(f"rnn_epochs_{kind}", cell.EPOCHS[kind], lambda v: low <= v <= high)))
     low, high, default = cell.LIMITS["seed"]
     seed = int(c.number_input("Seed", low, high, step=1, **ui.kept("rnn_seed", default, lambda v: low <= v <= high)))
