@@ -199,7 +199,7 @@ figure = cached_figure("cell", (model_key, epochs if show_trained else 0, exampl
                        lambda: figures.cell_figure(trace, frame_ms=int(1000 / speed), untrained=not show_trained))
 ui.plot(figure, key="rnn_cell_figure")
 shared = cell.rnn_parameter_count(n_x, hidden, trace.output.shape[1])
-st.caption(f"▶ Play / ❚❚ Pause and the slider run in your browser. Blue = negative, red = positive. W_aa and b_a do "
+st.caption(f"▶ Play / ❚❚ Pause and the slider run in your browser. Red = negative, blue = positive. W_aa and b_a do "
            f"not move: the **same {shared:,} parameters** (W_aa, W_ax, b_a, W_ya, b_y) are used at all {t_x} steps.")
 st.latex(r"a^{\langle t\rangle} = \tanh\big(W_{aa}\,a^{\langle t-1\rangle} + W_{ax}\,x^{\langle t\rangle} + b_a\big)"
          r" = \tanh\big(W_a\,[a^{\langle t-1\rangle}, x^{\langle t\rangle}] + b_a\big)")

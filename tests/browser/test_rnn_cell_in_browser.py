@@ -47,5 +47,9 @@ def test_training_in_the_browser_shows_what_changed(projector):
     assert "Target reached" in body or "Target missed" in body
     page.locator(".st-key-rnn_loss").scroll_into_view_if_needed()
     page.screenshot(path=SHOTS / "rnn_cell_trained.png")
-    page.locator(".st-key-rnn_type_bidirectional").scroll_into_view_if_needed()
+    page.locator(".st-key-rnn_type label", has_text="Bidirectional RNN").click()
+    wait_idle(page)
+    assert_no_error(page)
+    page.locator(".st-key-rnn_type_figure").scroll_into_view_if_needed()
     page.screenshot(path=SHOTS / "rnn_cell_types.png")
+    assert "13 of 13" in page.inner_text("body")
