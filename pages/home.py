@@ -7,7 +7,6 @@ from playground import ui
 COURSE = {
     "Time series": [
         ("pages/decomposition.py", "Decomposition", [
-            "sequence data and notation: x⟨t⟩, one value per time step",
             "trend, seasonal and remainder; additive and multiplicative models",
             "strength of trend and seasonality; is anything left in the remainder?",
         ]),
@@ -19,6 +18,8 @@ COURSE = {
     ],
     "Recurrent networks": [
         ("pages/rnn_cell.py", "RNN cell", [
+            "sequence data and notation: x⟨t⟩, y⟨t⟩, T_x, T_y; words as one-hot vectors, <unk>",
+            "why not a standard network",
             "a⟨t⟩ = tanh(W_aa a⟨t−1⟩ + W_ax x⟨t⟩ + b_a), ŷ⟨t⟩ = softmax(W_ya a⟨t⟩ + b_y)",
             "one-to-one … many-to-many",
         ]),

@@ -60,20 +60,85 @@ def _initial(state, hidden_size: int, dtype) -> torch.Tensor:
 # --------------------------------------------------------------------------- vanilla RNN
 
 
-def rnn_trace(module: torch.nn.RNN, x: torch.Tensor, a0=None, layer: int = 0) -> dict[str, torch.Tensor]:
-    """a<t> = g(W_ax x<t> + W_aa a<t−1> + b_a) with b_a = b_ih + b_hh, g = tanh or relu (the module's)."""
-    (w_ax,), (w_aa,), (b_ih,), (b_hh,) = _layer_weights(module, layer, 1)
+def rnn_trace(module: torch.nn.RNN, x: torch.Tensor, a0=None, layer: int = 0, readout: torch.nn.Linear | None = None,
+              softmax: bool = True) -> dict[str, torch.Tensor]:
+    """a<t> = g(W_ax x<t> + W_aa a<t−1> + b_a) with b_a = b_ih + b_hh, g = tanh or relu (the module's).
+
+    Keys: preactivation (the argument of g), hidden a<t>. With a `readout` Linear (W_ya = its weight,
+    b_y = its bias) also logits W_ya a<t> + b_y and output ŷ<t>: their softmax, or the logits
+    themselves with `softmax=False` (a number to predict, not a class).
+    """
+    if module.bidirectional:
+        raise ValueError("bidirectional modules are traced by bidirectional_trace")
+    w_ax, w_aa, b_a = rnn_weights(module, layer)
     x = _as_sequence(x, module, layer)
-    g = torch.tanh if module.nonlinearity == "tanh" else torch.relu
     a = _initial(a0, module.hidden_size, x.dtype)
+    trace = _rnn_steps(x, w_ax, w_aa, b_a, a, module.nonlinearity)
+    if readout is not None:
+        trace.update(_read_out(trace["hidden"], readout.weight.detach(), readout.bias.detach(), softmax))
+    return trace
+
+
+def rnn_weights(module: torch.nn.RNN, layer: int = 0, reverse: bool = False):
+    """(W_ax, W_aa, b_a) of one layer (and direction) of a torch.nn.RNN, in the course's names:
+    W_ax = weight_ih, W_aa = weight_hh, b_a = bias_ih + bias_hh (PyTorch keeps two biases, the course one)."""
+    if not 0 <= layer < module.num_layers:
+        raise ValueError(f"layer must be between 0 and {module.num_layers - 1}")
+    suffix = f"l{layer}" + ("_reverse" if reverse else "")
+    w_ax = getattr(module, f"weight_ih_{suffix}").detach()
+    w_aa = getattr(module, f"weight_hh_{suffix}").detach()
+    if module.bias:
+        b_a = getattr(module, f"bias_ih_{suffix}").detach() + getattr(module, f"bias_hh_{suffix}").detach()
+    else:
+        b_a = torch.zeros(w_ax.shape[0], dtype=w_ax.dtype)
+    return w_ax, w_aa, b_a
+
+
+def compact_weights(module: torch.nn.RNN, layer: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
+    """The course's compact form a<t> = g(W_a [a<t−1>, x<t>] + b_a): W_a = [W_aa | W_ax] side by side."""
+    w_ax, w_aa, b_a = rnn_weights(module, layer)
+    return torch.cat([w_aa, w_ax], dim=1), b_a
+
+
+def _rnn_steps(x, w_ax, w_aa, b_a, a, nonlinearity: str) -> dict[str, torch.Tensor]:
+    g = torch.tanh if nonlinearity == "tanh" else torch.relu
     pre, hidden = [], []
     with torch.no_grad():
         for x_t in x:
-            z = x_t @ w_ax.T + b_ih + a @ w_aa.T + b_hh
+            z = x_t @ w_ax.T + a @ w_aa.T + b_a
             a = g(z)
             pre.append(z)
             hidden.append(a)
-    return {"preactivation": torch.stack(pre), "hidden": torch.stack(hidden)}
+    empty = torch.zeros(0, w_aa.shape[0], dtype=x.dtype)
+    return {"preactivation": torch.stack(pre) if pre else empty, "hidden": torch.stack(hidden) if hidden else empty}
+
+
+def _read_out(hidden, w_ya, b_y, softmax: bool) -> dict[str, torch.Tensor]:
+    with torch.no_grad():
+        logits = hidden @ w_ya.T + b_y
+        return {"logits": logits, "output": torch.softmax(logits, dim=-1) if softmax else logits}
+
+
+def bidirectional_trace(module: torch.nn.RNN, x: torch.Tensor, readout: torch.nn.Linear | None = None,
+                        softmax: bool = True) -> dict[str, torch.Tensor]:
+    """A one-layer bidirectional RNN: the forward states a→<t> read x<1> … x<t>, the backward states
+    a←<t> read x<T_x> … x<t> (each direction has its own weights and starts from 0), and
+    ŷ<t> = softmax(W_ya [a→<t>, a←<t>] + b_y) (the readout reads 2 n_a numbers).
+
+    Keys: forward, backward (T, n_a); hidden = both side by side, as torch.nn.RNN outputs them; with
+    a readout also logits and output.
+    """
+    if not getattr(module, "bidirectional", False) or module.num_layers != 1:
+        raise ValueError("bidirectional_trace takes a one-layer torch.nn.RNN(bidirectional=True)")
+    x = _as_sequence(x, module, 0)
+    start = torch.zeros(module.hidden_size, dtype=x.dtype)
+    forward = _rnn_steps(x, *rnn_weights(module, 0), start, module.nonlinearity)["hidden"]
+    backward = _rnn_steps(x.flip(0), *rnn_weights(module, 0, reverse=True), start,
+                          module.nonlinearity)["hidden"].flip(0)
+    trace = {"forward": forward, "backward": backward, "hidden": torch.cat([forward, backward], dim=1)}
+    if readout is not None:
+        trace.update(_read_out(trace["hidden"], readout.weight.detach(), readout.bias.detach(), softmax))
+    return trace
 
 
 # --------------------------------------------------------------------------- LSTM

@@ -25,6 +25,7 @@ MENU = {
         ("pages/forecasting.py", "Forecasting", ":material/insights:"),
     ],
     "Recurrent networks": [
+        ("pages/rnn_cell.py", "RNN cell", ":material/cycle:"),
         ("pages/gates.py", "LSTM & GRU gates", ":material/memory:"),
     ],
     "Sequence tasks": [

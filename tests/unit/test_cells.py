@@ -228,3 +228,130 @@ def test_seconds_per_step_is_positive_and_small():
     for kind in ("LSTM", "GRU"):
         seconds = cells.seconds_per_step(getattr(torch.nn, kind)(2, 8, batch_first=True), steps=20, repeats=3)
         assert 0 < seconds < 0.05  # generous: the machine may be busy
+
+
+# --------------------------------------------------------------------------- the vanilla RNN cell of the RNN cell page
+
+RNN_SIZES = [(1, 1, 1), (2, 3, 7), (10, 8, 12), (40, 16, 20), (5, 32, 60)]  # (n_x, n_a, T)
+
+
+@pytest.mark.parametrize("n_x, n_a, T", RNN_SIZES)
+@pytest.mark.parametrize("seed", SEEDS)
+def test_rnn_trace_with_readout_equals_torch_rnn_and_linear(n_x, n_a, T, seed):
+    module, x = _module("RNN", n_x, n_a, seed), _x(T, n_x, seed)
+    readout = torch.nn.Linear(n_a, 6)
+    with torch.no_grad():
+        output, h_n = module(x)
+        logits = readout(output)
+    trace = cells.rnn_trace(module, x, readout=readout)
+    torch.testing.assert_close(trace["hidden"], output, atol=1e-6, rtol=0)
+    torch.testing.assert_close(trace["hidden"][-1], h_n[0], atol=1e-6, rtol=0)
+    torch.testing.assert_close(trace["logits"], logits, atol=1e-6, rtol=0)
+    torch.testing.assert_close(trace["output"], torch.softmax(logits, -1), atol=1e-6, rtol=0)
+    torch.testing.assert_close(trace["output"].sum(-1), torch.ones(T), atol=1e-6, rtol=0)
+    torch.testing.assert_close(torch.tanh(trace["preactivation"]), trace["hidden"], atol=1e-6, rtol=0)
+    linear = cells.rnn_trace(module, x, readout=readout, softmax=False)
+    torch.testing.assert_close(linear["output"], logits, atol=1e-6, rtol=0)
+
+
+@pytest.mark.parametrize("layers", [2, 3])
+@pytest.mark.parametrize("seed", SEEDS)
+def test_stacked_rnn_trace_equals_torch(layers, seed):
+    module, x = _module("RNN", 4, 6, seed, num_layers=layers), _x(18, 4, seed)
+    with torch.no_grad():
+        output, h_n = module(x)
+    traced = cells.stacked_trace(module, x)
+    torch.testing.assert_close(traced[-1]["hidden"], output, atol=1e-6, rtol=0)
+    for layer in range(layers):
+        torch.testing.assert_close(traced[layer]["hidden"][-1], h_n[layer], atol=1e-6, rtol=0)
+
+
+def test_rnn_one_step_by_hand():
+    """n_x = 2, n_a = 1: a<1> = tanh(W_ax x + W_aa a<0> + b_ih + b_hh), worked by hand, from a<0> = 0.3."""
+    module = torch.nn.RNN(2, 1)
+    with torch.no_grad():
+        module.weight_ih_l0.copy_(torch.tensor([[0.5, -1.0]]))
+        module.weight_hh_l0.copy_(torch.tensor([[0.8]]))
+        module.bias_ih_l0.copy_(torch.tensor([0.1]))
+        module.bias_hh_l0.copy_(torch.tensor([-0.3]))
+    readout = torch.nn.Linear(1, 2)
+    with torch.no_grad():
+        readout.weight.copy_(torch.tensor([[2.0], [-1.0]]))
+        readout.bias.copy_(torch.tensor([0.0, 0.5]))
+    a = math.tanh(0.5 * 1.0 - 1.0 * 0.0 + 0.8 * 0.3 + 0.1 - 0.3)  # tanh(0.54) = 0.49298
+    assert a == pytest.approx(0.492988, abs=1e-6)
+    p0 = math.exp(2 * a) / (math.exp(2 * a) + math.exp(-a + 0.5))
+    trace = cells.rnn_trace(module, torch.tensor([[1.0, 0.0]]), a0=torch.tensor([0.3]), readout=readout)
+    assert trace["hidden"].item() == pytest.approx(a, abs=1e-6)
+    assert trace["output"][0, 0].item() == pytest.approx(p0, abs=1e-6)
+
+
+@pytest.mark.parametrize("n_x, n_a, T", RNN_SIZES)
+def test_compact_form_gives_the_same_numbers(n_x, n_a, T):
+    """W_a [a<t−1>, x<t>] + b_a with W_a = [W_aa | W_ax] equals W_aa a<t−1> + W_ax x<t> + b_a."""
+    module, x = _module("RNN", n_x, n_a, 3), _x(T, n_x, 3)
+    w_a, b_a = cells.compact_weights(module)
+    assert w_a.shape == (n_a, n_a + n_x)
+    torch.testing.assert_close(w_a[:, :n_a], module.weight_hh_l0.detach(), atol=0, rtol=0)
+    torch.testing.assert_close(w_a[:, n_a:], module.weight_ih_l0.detach(), atol=0, rtol=0)
+
+    def compact(module, x):
+        w_a, b_a = cells.compact_weights(module)
+        trace = cells.rnn_trace(module, x)
+        previous = torch.cat([torch.zeros(1, n_a, dtype=x.dtype), trace["hidden"][:-1]])
+        stacked = torch.cat([previous, x], dim=1)  # [a<t−1>, x<t>] for every t
+        return stacked @ w_a.T + b_a, trace
+
+    z, trace = compact(module.double(), x.double())  # the same sums in another order: equal to float64 rounding
+    torch.testing.assert_close(z, trace["preactivation"], atol=1e-12, rtol=0)
+    z, _ = compact(module.float(), x)
+    with torch.no_grad():
+        output, _ = module(x)
+    torch.testing.assert_close(torch.tanh(z), output, atol=1e-6, rtol=0)
+
+
+def test_rnn_without_bias_and_float64():
+    module = _module("RNN", 3, 5, 2, bias=False).double()
+    x = _x(11, 3, 2).double()
+    with torch.no_grad():
+        output, _ = module(x)
+    torch.testing.assert_close(cells.rnn_trace(module, x)["hidden"], output, atol=1e-12, rtol=0)
+
+
+@pytest.mark.parametrize("n_x, n_a, T", [(1, 1, 2), (3, 4, 9), (12, 8, 15)])
+@pytest.mark.parametrize("seed", SEEDS)
+def test_bidirectional_trace_equals_torch(n_x, n_a, T, seed):
+    module, x = _module("RNN", n_x, n_a, seed, bidirectional=True), _x(T, n_x, seed)
+    readout = torch.nn.Linear(2 * n_a, 5)
+    with torch.no_grad():
+        output, h_n = module(x)
+    trace = cells.bidirectional_trace(module, x, readout=readout)
+    torch.testing.assert_close(trace["hidden"], output, atol=1e-6, rtol=0)
+    torch.testing.assert_close(trace["forward"][-1], h_n[0], atol=1e-6, rtol=0)  # forward ends at t = T_x
+    torch.testing.assert_close(trace["backward"][0], h_n[1], atol=1e-6, rtol=0)  # backward ends at t = 1
+    with torch.no_grad():
+        torch.testing.assert_close(trace["output"], torch.softmax(readout(output), -1), atol=1e-6, rtol=0)
+
+
+def test_bidirectional_first_output_depends_on_the_last_input():
+    """Why a bidirectional RNN needs the whole sequence first: ŷ<1> changes when x<T_x> does."""
+    torch.manual_seed(0)
+    module, readout = torch.nn.RNN(3, 4, bidirectional=True), torch.nn.Linear(8, 2)
+    x = _x(6, 3, 0)
+    changed = x.clone()
+    changed[-1] += 1.0
+    before, after = (cells.bidirectional_trace(module, v, readout=readout)["output"] for v in (x, changed))
+    assert (before[0] - after[0]).abs().max() > 1e-6  # small (five tanh steps away), but not zero
+    forward = torch.nn.RNN(3, 4)  # one direction: a<t> reads x<1> … x<t> only, so only the last step moves
+    before, after = (cells.rnn_trace(forward, v)["hidden"] for v in (x, changed))
+    torch.testing.assert_close(before[:-1], after[:-1], atol=0, rtol=0)
+    assert (before[-1] - after[-1]).abs().max() > 1e-4
+
+
+def test_rnn_bad_inputs():
+    with pytest.raises(ValueError, match="bidirectional_trace"):
+        cells.rnn_trace(torch.nn.RNN(2, 3, bidirectional=True), torch.zeros(4, 2))
+    with pytest.raises(ValueError, match="one-layer"):
+        cells.bidirectional_trace(torch.nn.RNN(2, 3), torch.zeros(4, 2))
+    with pytest.raises(ValueError, match=r"\(T, 2\)"):
+        cells.rnn_trace(torch.nn.RNN(2, 3), torch.zeros(4, 3))
