@@ -42,7 +42,13 @@ def navigation():
     return st.navigation(pages)
 
 
-APP = Path(__file__).resolve().parent.parent / "app.py"
+ROOT = Path(__file__).resolve().parent.parent
+APP = ROOT / "app.py"
+ICON = ROOT / "assets" / "icon.png"  # served by the app itself: a :material: favicon is fetched from a font server
+
+
+def configure_page() -> None:
+    st.set_page_config(page_title="Sequence Playground", page_icon=str(ICON), layout="wide")
 
 
 def use_app_menu() -> None:
@@ -56,6 +62,7 @@ def use_app_menu() -> None:
     scripts = {Path(page["script_path"]).resolve() for page in ctx.pages_manager.get_pages().values()
                if page.get("script_path")}
     if APP in scripts and Path(ctx.main_script_path).resolve() == APP:
+        configure_page()
         navigation().run()
         st.stop()
 

@@ -180,3 +180,22 @@ def test_a_deep_link_as_the_first_request_gets_the_real_menu(browser):
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def test_the_app_asks_nothing_of_the_internet(server, browser):
+    """Offline in a lecture hall: every request (favicon, fonts, icons, scripts) goes to the app itself."""
+    from urllib.parse import urlparse
+
+    page = browser.new_page(viewport={"width": 1280, "height": 720})
+    hosts = set()
+    page.on("request", lambda request: hosts.add(urlparse(request.url).hostname))
+    page.goto(server)
+    wait_idle(page)
+    links = page.locator("[data-testid='stSidebarNavLink']")
+    for i in range(links.count()):
+        links.nth(i).click()
+        wait_idle(page)
+    icon = page.locator("link[rel*='icon']").first.get_attribute("href")
+    page.close()
+    assert hosts <= {"127.0.0.1", None}, hosts
+    assert icon and not icon.startswith("https://"), icon
