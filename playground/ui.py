@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import threading
 from collections import OrderedDict
 from pathlib import Path
 from typing import Callable, TypeVar
@@ -65,6 +66,80 @@ def use_app_menu() -> None:
         configure_page()
         navigation().run()
         st.stop()
+    _page_tools()
+
+
+# --------------------------------------------------------------------------- presenting and sharing
+
+# Fixed markup, no user text in it. The link is read from the browser when the button is clicked, so it
+# is always the view on screen (every setting is in the URL, see `kept`).
+SHARE_BUTTON = """
+<div class="pg-share">
+  <button type="button" title="Every setting of this page is in the link"
+    onclick="(async (button) => {
+      const link = window.location.href, said = button.nextElementSibling;
+      try { await navigator.clipboard.writeText(link); said.textContent = 'copied'; }
+      catch (error) { window.prompt('Copy this link to share the view', link); }
+      setTimeout(() => { said.textContent = ''; }, 2500);
+    })(this)">Copy link to this view</button><span class="pg-said"></span>
+</div>
+<style>
+  .pg-share button { font: inherit; font-size: 0.9rem; padding: 0.3rem 0.75rem; border-radius: 0.5rem;
+    border: 1px solid rgba(49, 51, 63, 0.25); background: white; color: #1f3b73; cursor: pointer; }
+  .pg-share button:hover { border-color: #1f3b73; }
+  .pg-said { margin-left: 0.5rem; font-size: 0.85rem; color: #2e8b57; }
+</style>
+"""
+# The first screen starts with the page, not with Streamlit's ~6rem of empty space.
+PAGE_CSS = """<style>
+  [data-testid="stHeader"] { background: transparent; pointer-events: none; }
+  [data-testid="stHeader"] [data-testid="stToolbar"], [data-testid="stHeader"] button { pointer-events: auto; }
+  [data-testid="stMainBlockContainer"] { padding-top: 1.6rem; }
+  [data-testid="stMainBlockContainer"] h1 { padding-top: 0; }
+</style>"""
+PRESENTER_CSS = """<style>
+  [data-testid="stMainBlockContainer"] { padding-top: 0.6rem; font-size: 1.12rem; }
+  [data-testid="stMainBlockContainer"] h1 { font-size: 2.1rem; padding-bottom: 0.4rem; }
+  [data-testid="stMarkdownContainer"] p, [data-testid="stMarkdownContainer"] li { font-size: 1.12rem; }
+  [data-testid="stWidgetLabel"] p { font-size: 1.05rem; }
+</style>"""
+PRESENTER_FONT_SIZE = 21
+PRESENTER_LINE_SCALE = 1.5
+
+
+def _page_tools() -> None:
+    """The sidebar's presenter switch and share button, and the page's CSS (the same on every page)."""
+    st.html(PAGE_CSS)
+    with st.sidebar:
+        st.html(SHARE_BUTTON, unsafe_allow_javascript=True)
+        st.toggle("Presenter mode", help="Larger type and lines for a projector; explanations folded away.",
+                  **kept("present", False))
+    if presenting():
+        st.html(PRESENTER_CSS)
+
+
+def presenting() -> bool:
+    return bool(st.session_state.get("present", st.session_state.get(_shadow("present"), False)))
+
+
+def under_title():
+    """An empty place right under a page's title: presenter mode puts the page's main figure there."""
+    return st.container()
+
+
+def main_figure(place):
+    """Where to draw the page's main figure: `place` (from `under_title`) in presenter mode, so the figure is
+    on the first screen of a projector; here, after the controls, otherwise."""
+    return place if presenting() else st.container()
+
+
+def explain(text: str, title: str = "What this page shows") -> None:
+    """An explanation: shown as it is, or folded into an expander in presenter mode (the figure comes first)."""
+    if presenting():
+        with st.expander(title, expanded=False, icon=":material/info:"):
+            st.markdown(text)
+    else:
+        st.markdown(text)
 
 
 UPLOAD = "upload"
@@ -119,26 +194,74 @@ def _store(key: str) -> None:
 def kept(key: str, default, valid=lambda value: True, data: str | None = None, label: str | None = None) -> dict:
     """Prepare `key` for a widget; pass the returned kwargs to it (no `value=`/`index=`).
 
-    `data` (a dataset's fingerprint) ties the value to one dataset: a setting that depends on the
-    data (a horizon, a period) starts from the new data's default when the data change. A kept value
-    that no longer fits returns to the default. With a `label`, a short notice says so when the value
-    was the user's own choice.
+    The value survives page switches and lives in the URL (`?key=value`), so a link or a reload opens
+    the same view. `data` (a dataset's fingerprint) ties the value to one dataset: a setting that
+    depends on the data (a horizon, a period) starts from the new data's default when the data change.
+    A value that does not fit (also one from a link) returns to the default; with a `label`, a short
+    notice says so when the value was the user's choice or came from the link.
     """
     state = st.session_state
     shadow = _shadow(key)
+    if key in state:  # the widget is on the page: its value (the user's, or the link's) is the one to keep
+        state[shadow] = state[key]
+    elif shadow not in state and key in st.query_params:
+        linked = _from_link(key, default)
+        if linked is not _UNREADABLE:
+            state[shadow] = linked
+            state[_chosen(key)] = "link"
+        elif label is not None:
+            st.toast(f"{label}: the link's value {st.query_params[key]!r} cannot be read; back to {default}.",
+                     icon=":material/undo:")
     if shadow in state:
         stale = data is not None and state.get(_owner(key), data) != data
         if stale or not valid(state[shadow]):
             if label is not None and state.get(_chosen(key)) and state[shadow] != default:
+                origin = "the link's " if state[_chosen(key)] == "link" else ""
                 reason = "was set for other data" if stale else "does not fit these data"
-                st.toast(f"{label}: {state[shadow]} {reason}; back to {default}.", icon=":material/undo:")
+                st.toast(f"{label}: {origin}{state[shadow]} {reason}; back to {default}.", icon=":material/undo:")
             state.pop(shadow)
             state.pop(_chosen(key), None)
+            _forget_link(key)
     if shadow not in state:
         state[shadow] = default
     state[_owner(key)] = data
     state[key] = state[shadow]
-    return {"key": key, "on_change": _store, "args": (key,)}
+    return {"key": key, "on_change": _store, "args": (key,), "bind": "query-params"}
+
+
+_UNREADABLE = object()
+
+
+def _forget_link(key: str) -> None:
+    """Take a value that is being reset out of the URL. A widget whose range changed with the data is a new
+    widget to Streamlit, and a new widget takes its value from the URL, over the session's. (Streamlit's
+    internal query-parameter store; a browser and a page test cover it.)"""
+    from streamlit.runtime.state.session_state_proxy import get_session_state
+
+    try:
+        with get_session_state().query_params() as params:
+            binding = params.get_binding_for_param(key)
+            if binding is not None:
+                params.unbind_and_clear_param(binding.widget_id)
+                params.set_initial_query_params_from_current()
+    except (AttributeError, RuntimeError):  # another Streamlit: the value may come back from the URL, no error
+        pass
+
+
+def _from_link(key: str, default):
+    """The URL's value for `key`, read as the type of `default` (a list for repeated parameters)."""
+    try:
+        if isinstance(default, (list, tuple)):
+            return type(default)(st.query_params.get_all(key))
+        raw = st.query_params[key]
+        if isinstance(default, bool):
+            return {"true": True, "false": False}[raw.lower()]
+        if isinstance(default, (int, float)):
+            number = float(raw)
+            return int(number) if isinstance(default, int) and number.is_integer() else number
+        return raw
+    except (KeyError, ValueError):
+        return _UNREADABLE
 
 
 def kept_selectbox(container, label: str, options: list, key: str, default=None, data: str | None = None, **kwargs):
@@ -254,8 +377,22 @@ def _when(stamp) -> str:
 
 
 def plot(figure, key: str | None = None) -> None:
-    """Draw a figure with its own (projector-sized) styling rather than Streamlit's theme."""
+    """Draw a figure with its own (projector-sized) styling rather than Streamlit's theme; larger in presenter
+    mode. The figure itself is never changed: it may be a cached object that other sessions draw too."""
+    if presenting():
+        figure = _for_presenting(figure)
     st.plotly_chart(figure, width="stretch", theme=None, config={"displaylogo": False}, key=key)
+
+
+def _for_presenting(figure) -> dict:
+    spec = figure.to_plotly_json()
+    layout = spec.setdefault("layout", {})
+    layout.setdefault("font", {})["size"] = PRESENTER_FONT_SIZE
+    for trace in spec.get("data", []):
+        line = trace.get("line")
+        if isinstance(line, dict) and isinstance(line.get("width"), (int, float)):
+            line["width"] = line["width"] * PRESENTER_LINE_SCALE
+    return spec
 
 
 def download_csv(frame: pd.DataFrame, file_name: str, label: str = "Download as CSV") -> None:
@@ -276,13 +413,48 @@ def page_link(page: str, label: str) -> None:
 # --------------------------------------------------------------------------- training
 
 
+class _Trainings:
+    """Finished training runs shared by every session (the same settings give the same model), the runs in
+    progress (a second session asking for the same model waits for it instead of training it again), and a
+    cap on how many run at once in this server process (the rest queue), so that a class pressing Train
+    together cannot starve the students who are only looking."""
+
+    LIMIT = 48  # finished results kept (least recently used dropped first)
+    AT_ONCE = 2  # trainings running at the same time: one per core of a small server
+
+    def __init__(self):
+        self.results: OrderedDict = OrderedDict()
+        self.running: dict = {}  # key -> threading.Event set when its result is in `results`
+        self.lock = threading.Lock()
+        self.slots = threading.BoundedSemaphore(self.AT_ONCE)
+
+    def get(self, key):
+        with self.lock:
+            if key in self.results:
+                self.results.move_to_end(key)
+                return self.results[key]
+        return None
+
+    def claim(self, key) -> threading.Event | None:
+        """None when this session should train `key`; otherwise the event of the session already training it."""
+        with self.lock:
+            if key in self.running:
+                return self.running[key]
+            self.running[key] = threading.Event()
+            return None
+
+    def finish(self, key, result) -> None:
+        with self.lock:
+            if result is not None:
+                self.results[key] = result
+                while len(self.results) > self.LIMIT:
+                    self.results.popitem(last=False)
+            self.running.pop(key).set()
+
+
 @st.cache_resource(max_entries=1)
-def _trained_models() -> OrderedDict:
-    """Results of finished training runs, shared by all sessions (the same settings give the same model)."""
-    return OrderedDict()
-
-
-TRAINED_LIMIT = 48
+def _trainings() -> _Trainings:
+    return _Trainings()
 
 
 def trained(key: tuple, train: Callable[[Callable[[float, str], None]], T], button: str = "Train",
@@ -292,17 +464,31 @@ def trained(key: tuple, train: Callable[[Callable[[float, str], None]], T], butt
     Training never runs on a plain rerun; it runs on the button, inside a status box with a
     progress bar, and the result is kept for every later rerun and every other session.
     """
-    store = _trained_models()
-    if key in store:
-        store.move_to_end(key)
-        return store[key]
+    trainings = _trainings()
+    result = trainings.get(key)
+    if result is not None:
+        return result
     if not st.button(button, type="primary", key=f"train_{hashlib.sha1(repr(key).encode()).hexdigest()[:12]}"):
         return None
-    with st.status(label, expanded=True) as status:
-        bar = st.progress(0.0, text="starting…")
-        result = train(lambda fraction, text: bar.progress(min(max(fraction, 0.0), 1.0), text=text))
-        status.update(label=f"{label}: done", state="complete", expanded=False)
-    store[key] = result
-    while len(store) > TRAINED_LIMIT:
-        store.popitem(last=False)
+    other = trainings.claim(key)
+    if other is not None:
+        with st.status(f"{label}: someone on this server is training the same model; waiting for it…") as status:
+            other.wait()
+            status.update(label=f"{label}: done", state="complete", expanded=False)
+        return trainings.get(key)
+    result = None
+    try:
+        with st.status(label, expanded=True) as status:
+            if not trainings.slots.acquire(blocking=False):
+                status.update(label=f"{label}: queued behind {trainings.AT_ONCE} trainings running on this server…")
+                trainings.slots.acquire()
+                status.update(label=label)
+            try:
+                bar = st.progress(0.0, text="starting…")
+                result = train(lambda fraction, text: bar.progress(min(max(fraction, 0.0), 1.0), text=text))
+            finally:
+                trainings.slots.release()
+            status.update(label=f"{label}: done", state="complete", expanded=False)
+    finally:
+        trainings.finish(key, result)
     return result

@@ -37,3 +37,28 @@ def test_a_preset_value_without_an_owner_is_used():
     at.session_state["_kept_h"] = 9
     at.run()
     assert at.slider(key="h").value == 9
+
+
+def _linked(**params):
+    at = AppTest.from_file(str(ROOT / "tests" / "pages" / "scripts" / "kept_settings.py"))
+    for key, value in params.items():
+        at.query_params[key] = value
+    return at.run()
+
+
+def test_a_link_opens_the_same_view_and_follows_changes():
+    at = _linked(h="7", width="4")
+    assert at.slider(key="h").value == 7 and at.slider(key="width").value == 4
+    at.run()
+    assert at.slider(key="h").value == 7  # kept on every rerun, not only the first
+    at.slider(key="width").set_value(9).run()
+    assert at.query_params["width"] == "9"  # the URL follows the widget
+
+
+def test_a_link_value_that_does_not_fit_falls_back_with_a_notice():
+    at = _linked(h="70", width="lots")
+    assert not at.exception
+    assert at.slider(key="h").value == 3 and at.slider(key="width").value == 2
+    notices = [t.value for t in at.toast]
+    assert "Horizon: the link's 70 does not fit these data; back to 3." in notices
+    assert "Width: the link's value 'lots' cannot be read; back to 2." in notices
