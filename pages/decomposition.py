@@ -112,9 +112,13 @@ if method in ("stl", "mstl"):
 
 opened_with = (f"{METHOD_NAMES[defaults.method].split(' (')[0].lower()}, {defaults.model}, "
                + (f"m = {' and '.join(map(str, defaults.periods))}" if defaults.periods else f"w = {defaults.window}"))
-with st.expander(f"Why this series opens with {opened_with}"):
-    st.markdown("\n".join(f"- {ui.escape_markdown(reason)}" for reason in defaults.reasons))
-    st.caption(f"{suggestion.reason} Change any setting above; each series keeps its own.")
+why = "\n".join(f"- {ui.escape_markdown(reason)}" for reason in defaults.reasons)
+if defaults.method == "trend":  # say plainly why there is no season
+    st.info(f"**This series opens with the trend alone.**\n{why}")
+else:
+    with st.expander(f"Why this series opens with {opened_with}"):
+        st.markdown(why)
+        st.caption(f"{suggestion.reason} Change any setting above; each series keeps its own.")
 
 periods = (int(period), int(second_period)) if method == "mstl" else int(period)
 settings = (model, method, periods, robust, smoother)

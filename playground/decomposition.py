@@ -29,7 +29,7 @@ from statsmodels.tsa.stattools import acf
 MODELS = ("additive", "multiplicative")
 METHODS = ("classical", "stl", "mstl", "trend")
 MAX_STL_POINTS = 100_000
-CHECK_POINTS = 20_000  # the remainder check and the default choice read at most the last 20,000 points
+CHECK_POINTS = 5_000  # the remainder check and the default choice read at most the last 5,000 points
 SIMULATIONS = 199  # a Monte Carlo test with 199 series has p-values in steps of 0.005 (Besag & Clifford 1991)
 LEVEL = 0.05
 MIN_CYCLES = 3  # with two cycles a classical decomposition puts every value into the season
@@ -391,8 +391,8 @@ class Defaults:
 
 
 def trend_window(n: int) -> int:
-    """About a tenth of the series, odd (so the moving average is centred), at least 3."""
-    return max(3, 2 * round(n / 20) + 1)
+    """About a tenth of the series, odd (so the moving average is centred), at least 3 (2 for 4 points)."""
+    return max(2, min(n - 2, max(3, 2 * round(n / 20) + 1)))
 
 
 def choose_defaults(series: pd.Series) -> Defaults:
@@ -419,7 +419,7 @@ def choose_defaults(series: pd.Series) -> Defaults:
                            f"a season from noise, and the series has {len(tail)}.")
             continue
         season_strength = strength(decompose(tail, "additive", "classical", m))[1]
-        noise = float(np.quantile(simulate_null(NullShape(len(tail), "classical", (m,))).seasonal_strength, 0.99))
+        noise = float(np.quantile(noise_strengths(len(tail), m), 0.99))
         evidence[m] = (season_strength, noise)
         if season_strength > max(noise, STRENGTH_FLOOR):
             shown.append(m)
@@ -433,6 +433,10 @@ def choose_defaults(series: pd.Series) -> Defaults:
         reasons.append(("The dates imply no season (e.g. yearly data)" if dated else "There are no dates")
                        + " and the autocorrelation shows no repeating pattern.")
     shown = sorted(shown[:2])
+    if len(shown) == 2 and n > CHECK_POINTS:  # MSTL of a long series takes seconds; one long cycle holds both
+        reasons.append(f"Classical decomposition at m = {shown[1]}, whose cycle holds the shorter one: MSTL of "
+                       f"{n:,} points would take seconds (choose it above if you want it).")
+        shown = shown[1:]
     window = trend_window(n)
     if not shown:
         reasons.append(f"So the trend alone: a centred moving average over w = {window} steps (about a tenth "
@@ -562,14 +566,15 @@ def null_shape(decomposition: Decomposition) -> NullShape:
                      decomposition.robust and decomposition.method in ("stl", "mstl"), smoother)
 
 
-def simulation_seconds(decomposition: Decomposition, sims: int = SIMULATIONS) -> float:
+def simulation_seconds(decomposition: Decomposition, sims: int | None = None) -> float:
     """About how long simulating the null takes: classical is vectorised, STL and MSTL run once per series."""
+    sims = sims or SIMULATIONS
     if decomposition.method in ("classical", "trend"):
         return 2e-8 * sims * len(decomposition.observed) + 0.01
     return sims * max(decomposition.seconds, 1e-3)
 
 
-def simulate_null(shape: NullShape, sims: int = SIMULATIONS, seed: int = 0, progress=None) -> NullDistribution:
+def simulate_null(shape: NullShape, sims: int | None = None, seed: int = 0, progress=None) -> NullDistribution:
     """Ljung–Box statistics of the remainders of `sims` white-noise series decomposed like the data.
 
     Every method here is linear in the data (robust STL nearly so) and removes a linear trend and a
@@ -578,6 +583,7 @@ def simulate_null(shape: NullShape, sims: int = SIMULATIONS, seed: int = 0, prog
     The statistic does not depend on the noise's scale. Multiplicative classical decomposition is
     treated on the log scale, where it is additive to first order.
     """
+    sims = sims or SIMULATIONS
     rng = np.random.default_rng(seed)
     noise = rng.standard_normal((sims, shape.n))
     if shape.method in ("classical", "trend"):
@@ -594,6 +600,12 @@ def simulate_null(shape: NullShape, sims: int = SIMULATIONS, seed: int = 0, prog
     correlations = _acf_rows(remainders, shape.lag)
     statistics = ljung_box(correlations, remainders.shape[1], shape.lag)[0]
     return NullDistribution(shape, np.asarray(statistics, dtype=float), strengths)
+
+
+def noise_strengths(n: int, period: int, sims: int | None = None, seed: int = 0) -> np.ndarray:
+    """The seasonal strength F_S that classical decomposition finds at `period` in series of pure noise."""
+    noise = np.random.default_rng(seed).standard_normal((sims or SIMULATIONS, n))
+    return _classical_remainders(noise, period)[1]
 
 
 def _classical_remainders(values: np.ndarray, period: int, seasonal: bool = True) -> tuple[np.ndarray, np.ndarray]:
