@@ -7,8 +7,8 @@ from playground import ui
 COURSE = {
     "Time series": [
         ("pages/decomposition.py", "Decomposition", [
-            "sequence data and notation: x⟨t⟩, one value per time step",
             "trend, seasonal and remainder; additive and multiplicative models",
+            "the seasonal period m, from the calendar and from the data",
             "strength of trend and seasonality; is anything left in the remainder?",
         ]),
         ("pages/forecasting.py", "Forecasting", [
@@ -19,6 +19,7 @@ COURSE = {
     ],
     "Recurrent networks": [
         ("pages/rnn_cell.py", "RNN cell", [
+            "sequence data and notation: x⟨t⟩, one value per time step",
             "a⟨t⟩ = tanh(W_aa a⟨t−1⟩ + W_ax x⟨t⟩ + b_a), ŷ⟨t⟩ = softmax(W_ya a⟨t⟩ + b_y)",
             "one-to-one … many-to-many",
         ]),
@@ -30,7 +31,7 @@ COURSE = {
     "Sequence tasks": [
         ("pages/seq2seq.py", "Seq2Seq", [
             "encoder–decoder and the encoding vector", "parallel vs autoregressive decoding, teacher forcing",
-            "attention",
+            "exposure bias and scheduled sampling", "attention",
         ]),
         ("pages/ner.py", "NER tagging", [
             "named-entity recognition with one-hot words", "a vocabulary with <unk>", "bidirectional RNNs",
