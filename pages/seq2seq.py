@@ -85,7 +85,7 @@ try:
 except WindowError as error:
     st.error(ui.escape_markdown(error))
     st.stop()
-ui.plot(figures.split_figure(windows))
+ui.plot(cached_figure("split", (), (windows.fingerprint,), lambda: figures.split_figure(windows)))
 outside = windows.share_outside_training_range()
 if outside > 0.1:
     st.warning(f"{outside:.0%} of the test period lies outside the range of the training part. An LSTM's "
@@ -180,7 +180,7 @@ with decoding_tab:
         windows.test_starts, 1)[0], lambda v: 0 <= v < n_test))
     ui.plot(cached_figure("decoding", trained_key, (window,),
                           lambda: figures.decoding_figure(windows, predictions, window)))
-    st.caption(f"Press ▶ Play. Left: every decoder input is x⟨T_x⟩, known before decoding starts, so all "
+    st.caption(f"Press ▶ Play. Blue: what the encoder saw; open circles: the truth. Left: every decoder input is x⟨T_x⟩, known before decoding starts, so all "
                f"{windows.horizon} outputs come out of one pass. Right: step k's input is the decoder's own "
                f"ŷ⟨k−1⟩ (the arrow), so the {windows.horizon} outputs take {windows.horizon} calls, one after another.")
 

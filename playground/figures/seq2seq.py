@@ -65,7 +65,7 @@ def predictions_figure(windows: Windows, predictions: dict[str, np.ndarray], pic
             fig.add_vline(x=0.5, line=dict(color="#999999", width=1, dash="dot"), row=row, col=col)
     fig.update_xaxes(title_text="step (0 = last value seen)", row=rows)
     fig.update_annotations(font_size=15, selector=dict(textangle=90))
-    height = 210 * rows + 150
+    height = 190 * rows + 150
     legible(fig, height=height)
     fig.update_layout(hovermode="closest", margin=dict(t=60, r=40, b=60), legend=_legend_below(height))
     return fig
@@ -123,8 +123,8 @@ def decoding_figure(windows: Windows, predictions: dict[str, np.ndarray], pick: 
         calls = f"{k} decoder call{'s' if k != 1 else ''}" if k else "nothing decoded yet"
         note = f"step {k} of {horizon}: autoregressive {calls}; parallel " + (
             f"all {horizon} outputs from 1 pass" if k else "waiting")
-        notes.append(dict(text=note, x=0, y=1.13, xref="paper", yref="paper", showarrow=False, xanchor="left",
-                          font=dict(size=16)))
+        notes.append(dict(text=note, x=0, y=1.0, yshift=34, xref="paper", yref="paper", showarrow=False,
+                          xanchor="left", yanchor="bottom", font=dict(size=17)))
         return go.Frame(name=str(k), data=data, traces=animated, layout=dict(annotations=notes))
 
     frames = [frame(k) for k in range(horizon + 1)]
@@ -134,19 +134,21 @@ def decoding_figure(windows: Windows, predictions: dict[str, np.ndarray], pick: 
         fig.data[trace].update(x=update.x, y=update.y)
     play = dict(frame=dict(duration=700, redraw=True), transition=dict(duration=0), fromcurrent=True)
     fig.update_layout(
-        updatemenus=[dict(type="buttons", direction="left", x=0, y=-0.22, xanchor="left", yanchor="top",
+        updatemenus=[dict(type="buttons", direction="left", x=0, y=-0.3, xanchor="left", yanchor="top",
                           pad=dict(t=0, r=10), buttons=[
                               dict(label="▶ Play", method="animate", args=[None, play]),
                               dict(label="❚❚ Pause", method="animate",
                                    args=[[None], dict(frame=dict(duration=0, redraw=False), mode="immediate")])])],
-        sliders=[dict(active=0, x=0.2, len=0.8, y=-0.16, yanchor="top", currentvalue=dict(prefix="step k = "),
+        sliders=[dict(active=0, x=0.3, len=0.7, y=-0.24, yanchor="top", pad=dict(t=0),
+                      currentvalue=dict(prefix="step k = ", xanchor="right"),
                       steps=[dict(label=str(k), method="animate",
                                   args=[[str(k)], dict(mode="immediate", frame=dict(duration=0, redraw=True))])
                              for k in range(horizon + 1)])],
     )
     fig.update_xaxes(title_text="step (0 = last value seen)")
-    legible(fig, height=470)
-    fig.update_layout(hovermode="closest", margin=dict(t=80, b=150), legend=dict(y=1.2))
+    legible(fig, height=500)
+    # No legend: the panels' titles name the decoders, the caption the open circles (the truth).
+    fig.update_layout(hovermode="closest", margin=dict(t=80, b=190), showlegend=False)
     return fig
 
 

@@ -1,0 +1,72 @@
+"""Decomposition page: server CPU per rerun (target: under 0.1 s when nothing new is computed), the cost of
+the first visit of each sample, and the pieces behind it (defaults, the simulated remainder check, robust MSTL).
+
+Run from the project root:  python benchmarks/bench_decomposition.py
+CPU time is measured with time.process_time() around AppTest runs of the page (all threads of this process):
+it is what one rerun costs the server, whatever else the machine is doing.
+"""
+
+from __future__ import annotations
+
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from playground import decomposition as dec  # noqa: E402
+from playground.data import load_series  # noqa: E402
+from playground.samples import SAMPLES  # noqa: E402
+
+
+def cpu(action, repeats: int = 1) -> float:
+    times = []
+    for _ in range(repeats):
+        start = time.process_time()
+        action()
+        times.append(time.process_time() - start)
+    return statistics.median(times)
+
+
+def page_reruns() -> None:
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / "pages" / "decomposition.py"), default_timeout=300)
+    print(f"{'sample':<16}{'first visit':>12}{'rerun':>9}{'model switched':>16}{'back again':>12}   (CPU s)")
+    for key in SAMPLES:
+        at.session_state["_kept_dataset"] = key
+        first = cpu(lambda: at.run())
+        rerun = cpu(lambda: at.run(), repeats=5)
+        model = next(r for r in at.radio if r.key.startswith("dec_model_"))
+        other = "additive" if model.value == "multiplicative" else "multiplicative"
+        switched = cpu(lambda: model.set_value(other).run()) if not key == "melbourne_temp" else float("nan")
+        model = next(r for r in at.radio if r.key.startswith("dec_model_"))
+        back = cpu(lambda: model.set_value("additive" if other == "multiplicative" else "multiplicative").run())
+        print(f"{key:<16}{first:>12.3f}{rerun:>9.3f}{switched:>16.3f}{back:>12.3f}")
+
+
+def pieces() -> None:
+    electricity = load_series(SAMPLES["electricity"].path).series
+    melbourne = load_series(SAMPLES["melbourne_temp"].path).series
+    air = load_series(SAMPLES["air_passengers"].path).series
+    print()
+    print(f"choose_defaults, air passengers           {cpu(lambda: dec.choose_defaults(air)):6.3f} CPU s")
+    print(f"choose_defaults, electricity (4,032)      {cpu(lambda: dec.choose_defaults(electricity)):6.3f} CPU s")
+    print(f"choose_defaults, Melbourne (3,652)        {cpu(lambda: dec.choose_defaults(melbourne)):6.3f} CPU s")
+    for label, shape in [("classical, n = 144, m = 12", dec.NullShape(144, "classical", (12,))),
+                         ("classical, n = 3,288, m = 365", dec.NullShape(3288, "classical", (365,))),
+                         ("STL, n = 144, m = 12", dec.NullShape(144, "stl", (12,))),
+                         ("MSTL, n = 4,032, m = 48, 336", dec.NullShape(4032, "mstl", (48, 336)))]:
+        print(f"simulated check (199 series), {label:<30}{cpu(lambda: dec.simulate_null(shape)):6.2f} CPU s")
+    for robust in (False, True):
+        seconds = cpu(lambda: dec.decompose(electricity, "additive", "mstl", (48, 336), robust=robust))
+        print(f"MSTL of the electricity data, robust={robust!s:<5}  {seconds:6.3f} CPU s "
+              "(R's stl settings; statsmodels' defaults took ~15 CPU s robust)")
+
+
+if __name__ == "__main__":
+    pieces()
+    print()
+    page_reruns()
