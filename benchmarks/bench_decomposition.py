@@ -8,26 +8,17 @@ it is what one rerun costs the server, whatever else the machine is doing.
 
 from __future__ import annotations
 
-import statistics
 import sys
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from playground import decomposition as dec  # noqa: E402
 from playground.data import load_series  # noqa: E402
 from playground.samples import SAMPLES  # noqa: E402
-
-
-def cpu(action, repeats: int = 1) -> float:
-    times = []
-    for _ in range(repeats):
-        start = time.process_time()
-        action()
-        times.append(time.process_time() - start)
-    return statistics.median(times)
+from cpu_timer import cpu_seconds as cpu  # noqa: E402
 
 
 def page_reruns() -> None:

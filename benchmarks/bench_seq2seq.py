@@ -58,9 +58,10 @@ def demo_defaults() -> None:
 
 def page_reruns() -> None:
     """Server CPU (process time, all threads) of page reruns once both default decoders are trained."""
-    import statistics
-
     from streamlit.testing.v1 import AppTest
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from cpu_timer import cpu_seconds as cpu
 
     at = AppTest.from_file(str(Path(__file__).resolve().parent.parent / "pages" / "seq2seq.py"), default_timeout=300)
     at.run()
@@ -69,20 +70,12 @@ def page_reruns() -> None:
         at.run()
     at.run()
 
-    def cpu(action, repeats=5):
-        times = []
-        for _ in range(repeats):
-            start = time.process_time()
-            action()
-            times.append(time.process_time() - start)
-        return statistics.median(times)
-
     windows = iter(range(1, 60))
-    print(f"page rerun, nothing changed (both trained)        {cpu(lambda: at.run()):.3f} CPU s")
+    print(f"page rerun, nothing changed (both trained)        {cpu(lambda: at.run(), 5):.3f} CPU s")
     print(f"page rerun, animation window moved (new figure)   "
-          f"{cpu(lambda: at.slider(key='s2s_decode_window').set_value(next(windows)).run()):.3f} CPU s")
+          f"{cpu(lambda: at.slider(key='s2s_decode_window').set_value(next(windows)).run(), 5):.3f} CPU s")
     print(f"page rerun, back to a window seen before (cached) "
-          f"{cpu(lambda: at.slider(key='s2s_decode_window').set_value(3).run()):.3f} CPU s")
+          f"{cpu(lambda: at.slider(key='s2s_decode_window').set_value(3).run(), 5):.3f} CPU s")
 
 
 def main() -> None:

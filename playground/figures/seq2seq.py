@@ -146,7 +146,7 @@ def decoding_figure(windows: Windows, predictions: dict[str, np.ndarray], pick: 
                              for k in range(horizon + 1)])],
     )
     fig.update_xaxes(title_text="step (0 = last value seen)")
-    legible(fig, height=500)
+    legible(fig, height=540)
     # No legend: the panels' titles name the decoders, the caption the open circles (the truth).
     fig.update_layout(hovermode="closest", margin=dict(t=80, b=190), showlegend=False)
     return fig

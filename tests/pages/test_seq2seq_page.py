@@ -6,6 +6,7 @@ import base64
 import json
 
 import numpy as np
+import pandas as pd
 from conftest import assert_no_exception, page_text, run_page
 
 PAGE = "seq2seq.py"
@@ -176,3 +177,14 @@ def test_decoders_in_separate_panels_and_the_decoding_animation():
         parallel, autoregressive = (array(d["y"]) for d in frame["data"])
         assert len(autoregressive) == 1 + k  # x⟨T_x⟩ and the k outputs produced so far
         assert len(parallel) == (1 + 5 if k else 1)  # all five from one pass
+
+
+def test_a_value_that_overflows_the_scaling_gets_a_message_and_no_training():
+    at = run_page(PAGE, _kept_s2s_data="series", _kept_dataset="upload", **TINY)
+    values = [f"{v:.3f}" for v in np.sin(np.arange(80) / 3)]
+    values[30] = "1e300"
+    rows = "\n".join(f"{day.date()},{v}" for day, v in zip(pd.date_range("2020-01-01", periods=80), values))
+    at.sidebar.file_uploader[0].upload("huge.csv", f"date,value\n{rows}\n".encode(), "text/csv").run()
+    assert_no_exception(at)
+    assert at.error  # from the loader, or "too large to scale": never a model trained on zeros
+    assert PARALLEL not in {b.label for b in at.button}
