@@ -269,13 +269,31 @@ def centred_moving_average_weights(period: int) -> np.ndarray:
     return weights / period
 
 
+def centred_moving_average(values: np.ndarray, period: int) -> np.ndarray:
+    """The centred moving average (the 2×m MA for even m) along the last axis, where its window fits.
+
+    By running sums, so a window of a week of minutes costs no more than one of a year of months; the
+    sums run over the deviations from the mean, which keeps their rounding error at the data's own scale.
+    """
+    n = values.shape[-1]
+    half = period // 2
+    centre = values.mean(axis=-1, keepdims=True)
+    deviations = values - centre
+    sums = np.cumsum(np.concatenate([np.zeros(values.shape[:-1] + (1,)), deviations], axis=-1), axis=-1)
+    width = 2 * half + 1  # the number of values the window touches
+    window = sums[..., width:] - sums[..., : n + 1 - width]
+    if period % 2 == 0:  # the 2×m MA gives half weight to both ends
+        window = window - 0.5 * (deviations[..., : n - 2 * half] + deviations[..., 2 * half:])
+    return window / period + centre
+
+
 def classical_steps(series: pd.Series, period: int, model: str = "additive", seasonal: bool = True) -> ClassicalSteps:
     """The centred moving average, the detrended series and the seasonal indices (none when `seasonal` is off)."""
     weights = centred_moving_average_weights(period)
     half = len(weights) // 2
     values = series.to_numpy(dtype=float)
     smoothed = np.full(len(values), np.nan)
-    smoothed[half:len(values) - half] = np.convolve(values, weights, mode="valid")
+    smoothed[half:len(values) - half] = centred_moving_average(values, period)
     trend = pd.Series(smoothed, index=series.index, name="trend")
     detrended = series - trend if model == "additive" else series / trend
     neutral = 0.0 if model == "additive" else 1.0
@@ -418,16 +436,22 @@ def choose_defaults(series: pd.Series) -> Defaults:
             reasons.append(f"Not m = {m} ({name}): three full cycles ({MIN_CYCLES * m} points) are needed to tell "
                            f"a season from noise, and the series has {len(tail)}.")
             continue
-        season_strength = strength(decompose(tail, "additive", "classical", m))[1]
+        # A cycle that holds a shorter season shows that season too: measure it with the shorter one taken out.
+        inner = [p for p in shown if m % p == 0]
+        base = tail
+        for p in inner:
+            base = base - decompose(base, "additive", "classical", p).seasonal
+        season_strength = strength(decompose(base, "additive", "classical", m))[1]
         noise = float(np.quantile(noise_strengths(len(tail), m), 0.99))
         evidence[m] = (season_strength, noise)
+        beyond = f" beyond the season of {', '.join(map(str, inner))}" if inner else ""
         if season_strength > max(noise, STRENGTH_FLOOR):
             shown.append(m)
-            reasons.append(f"m = {m} ({name}): the seasonal strength at m = {m} is {season_strength:.2f}; series "
-                           f"of pure noise reach {noise:.2f} at most (99 in 100).")
+            reasons.append(f"m = {m} ({name}): the seasonal strength at m = {m}{beyond} is {season_strength:.2f}; "
+                           f"series of pure noise reach {noise:.2f} at most (99 in 100).")
         else:
-            reasons.append(f"Not m = {m} ({name}): the seasonal strength at m = {m} is only {season_strength:.2f} "
-                           f"(pure noise reaches {noise:.2f}).")
+            reasons.append(f"Not m = {m} ({name}): the seasonal strength at m = {m}{beyond} is only "
+                           f"{season_strength:.2f} (pure noise reaches {noise:.2f}).")
     if not candidates:
         dated = getattr(series.index, "freqstr", None) is not None
         reasons.append(("The dates imply no season (e.g. yearly data)" if dated else "There are no dates")
@@ -611,14 +635,8 @@ def noise_strengths(n: int, period: int, sims: int | None = None, seed: int = 0)
 def _classical_remainders(values: np.ndarray, period: int, seasonal: bool = True) -> tuple[np.ndarray, np.ndarray]:
     """`classical_steps` for every row at once (additive): the remainders where the trend exists, and F_S."""
     sims, n = values.shape
-    weights = centred_moving_average_weights(period)
-    half = len(weights) // 2
-    sums = np.cumsum(np.pad(values, ((0, 0), (1, 0))), axis=1)
-    window = sums[:, len(weights):] - sums[:, : n + 1 - len(weights)]  # sum over each full window
-    if period % 2 == 0:  # the 2×m MA gives half weight to both ends
-        window = window - 0.5 * (values[:, : n - 2 * half] + values[:, 2 * half:])
-    trend = window / period
-    detrended = values[:, half: n - half] - trend
+    half = period // 2
+    detrended = values[:, half: n - half] - centred_moving_average(values, period)
     if not seasonal:
         return detrended, np.full(sims, np.nan)
     # Lay the detrended values out as whole cycles (NaN where the trend is missing) and average each position.

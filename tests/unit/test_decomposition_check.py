@@ -188,3 +188,18 @@ def test_a_value_that_overflows_the_arithmetic_is_refused_not_called_constant():
     assert "2021-09-01" in str(info.value) and "constant" not in str(info.value)
     with pytest.raises(DecompositionError, match="too large"):
         choose_defaults(series)
+
+
+def test_a_longer_cycle_must_add_a_season_of_its_own():
+    """A weekly cycle of half-hours always holds the daily season: it counts only if a weekly pattern remains."""
+    rng = np.random.default_rng(6)
+    n = 336 * 6
+    index = pd.date_range("2020-01-06", periods=n, freq="30min")
+    daily = np.sin(2 * np.pi * np.arange(n) / 48)
+    only_daily = pd.Series(daily + 0.3 * rng.normal(size=n), index=index)
+    defaults = choose_defaults(only_daily)
+    assert (defaults.method, defaults.periods) == ("classical", (48,))
+    assert any("Not m = 336" in r and "beyond the season of 48" in r for r in defaults.reasons)
+    weekend = np.where((np.arange(n) // 48) % 7 >= 5, -1.5, 0.0)
+    both = pd.Series(daily + weekend + 0.3 * rng.normal(size=n), index=index)
+    assert choose_defaults(both).periods == (48, 336)
