@@ -30,12 +30,21 @@ def cached_defaults(fingerprint: str, _series: pd.Series) -> dec.Defaults:
     return dec.choose_defaults(_series)
 
 
-@st.cache_data(max_entries=64, show_spinner="Decomposing…")
+@st.cache_resource(max_entries=32, show_spinner="Decomposing…")
 def cached_decomposition(fingerprint: str, _series: pd.Series, model, method, period, robust, smoother,
                          last: int | None = None):
-    """The decomposition of the series (of its `last` points only, when given)."""
+    """The decomposition of the series (of its `last` points only, when given).
+
+    Shared, not copied: a million-point decomposition would take longer to copy on every rerun than to
+    look up, and nothing on the page changes it.
+    """
     series = _series if last is None else _series.iloc[-last:]
     return dec.decompose(series, model=model, method=method, period=period, robust=robust, seasonal_smoother=smoother)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def cached_strength(fingerprint: str, settings: tuple, _result: dec.Decomposition) -> tuple[float, float]:
+    return dec.strength(_result)
 
 
 @st.cache_data(max_entries=64, show_spinner="Simulating series to compare the remainder with…")
@@ -163,7 +172,7 @@ with components_tab:
                    f"{figures.MAX_DISPLAY_POINTS:,} of its points, over a band from the lowest to the highest.")
     ui.download_csv(result.components(), "decomposition.csv", "Download the components as CSV")
 
-trend_strength, season_strength = dec.strength(result)
+trend_strength, season_strength = cached_strength(fingerprint, shown, result)
 m1, m2, m3 = st.columns(3)
 m1.metric("Strength of trend F_T", f"{trend_strength:.2f}", help="0 = no trend, 1 = all trend")
 m2.metric("Strength of seasonality F_S", "—" if np.isnan(season_strength) else f"{season_strength:.2f}",

@@ -475,9 +475,9 @@ def choose_defaults(series: pd.Series) -> Defaults:
 
 def calendar_name(index: pd.Index, period: int) -> str:
     """'a daily season', 'a weekly season', 'a yearly season': how long one period of the calendar lasts."""
-    if not isinstance(index, pd.DatetimeIndex) or len(index) <= period:
+    if not isinstance(index, pd.DatetimeIndex) or index.freq is None:
         return "a season of the calendar"
-    days = (index[period] - index[0]) / pd.Timedelta(days=1)
+    days = (index[0] + period * index.freq - index[0]) / pd.Timedelta(days=1)
     for length, name in ((1, "daily"), (7, "weekly"), (365.25, "yearly")):
         if abs(days - length) <= 0.02 * length + 0.5 * (length > 300):
             return f"a {name} season"
@@ -542,7 +542,10 @@ def strength(decomposition: Decomposition) -> tuple[float, float]:
             return 0.0  # a flat part has no strength
         if remainder_zero:
             return 1.0
-        return max(0.0, 1 - frame["R"].var() / (component + frame["R"]).var())
+        total = (component + frame["R"]).var()
+        if _negligible(component + frame["R"], scale):  # the part and the remainder cancel: nothing to measure
+            return 0.0
+        return max(0.0, 1 - frame["R"].var() / total)
 
     return measured(frame["T"]), measured(frame["S"]) if decomposition.has_season else float("nan")
 
@@ -671,6 +674,7 @@ class ResidualCheck:
     points: int = 0  # remainder values tested
     null: NullDistribution | None = None
     zero: bool = False  # the remainder is zero up to rounding
+    explained_by: str = "trend and season"
 
     @property
     def is_exact(self) -> bool:
@@ -694,7 +698,8 @@ class ResidualCheck:
     def reading(self) -> str:
         q, h, p = self.ljung_box_stat, self.ljung_box_lag, self.pvalue
         if self.zero:
-            return ("The remainder is zero (up to rounding): trend and season explain every value exactly, so "
+            verb = "explain" if " and " in self.explained_by else "explains"
+            return (f"The remainder is zero (up to rounding): {self.explained_by} {verb} every value exactly, so "
                     "there is nothing left to test.")
         if p is None:
             return (f"Ljung–Box over {h} lags: Q = {q:.1f}. The smoothing itself leaves some autocorrelation in any "
@@ -734,7 +739,8 @@ def residual_check(decomposition: Decomposition, null: NullDistribution | None =
     observed = decomposition.observed.to_numpy(dtype=float)
     scale = float(np.std(np.log(observed) if decomposition.model == "multiplicative" else observed))
     if not float(np.std(values)) > 1e-9 * scale:
-        return ResidualCheck(np.r_[1.0, np.zeros(max_lag)], bound, lag, float("nan"), float("nan"), n, None, True)
+        return ResidualCheck(np.r_[1.0, np.zeros(max_lag)], bound, lag, float("nan"), float("nan"), n, None, True,
+                             "trend and season" if decomposition.has_season else "the trend")
     correlations = acf(values, nlags=max(max_lag, lag), fft=True)
     stat, pvalue = ljung_box(correlations, n, lag)
     if null is not None and null.shape.lag != lag:
