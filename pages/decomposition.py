@@ -138,7 +138,7 @@ def decomposition_of(last: int | None = None):
     plain = cached_decomposition(fingerprint, series, model, method, periods, False, smoother, last)
     if not robust:
         return plain
-    estimate = 8 * plain.seconds  # R's robust STL: 15 outer passes of 1 inner instead of 2 inner passes
+    estimate = dec.robust_seconds(plain)
     if estimate <= ROBUST_INLINE_SECONDS:
         return cached_decomposition(fingerprint, series, model, method, periods, True, smoother, last)
     fitted = ui.trained(("dec_robust", fingerprint, *settings, last),

@@ -221,3 +221,20 @@ def test_choosing_another_value_column():
     assert_no_exception(at)
     assert "rainfall" in page_text(at)
     np.testing.assert_allclose(plotly_values(figures(at)[0]["data"][0]["y"])[0], 200.0)
+
+
+def test_slow_robust_fitting_runs_on_a_button(monkeypatch):
+    from playground import decomposition
+
+    monkeypatch.setattr(decomposition, "robust_seconds", lambda plain: 30.0)  # as for a very long series
+    at = run_page("decomposition.py", _kept_dataset="co2")
+    widget(at, "radio", "method").set_value("stl").run()
+    widget(at, "checkbox", "robust").check().run()
+    assert_no_exception(at)
+    assert any("Robust fitting of this series takes a while" in i.value for i in at.info)
+    before = plotly_values(figures(at)[0]["data"][3]["y"])
+    next(b for b in at.button if b.label.startswith("Fit robustly (about 30 s)")).click()
+    at.run()
+    assert_no_exception(at)
+    assert not any("takes a while" in i.value for i in at.info)
+    assert not np.allclose(plotly_values(figures(at)[0]["data"][3]["y"]), before)  # the robust remainder
