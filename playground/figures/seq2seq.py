@@ -119,10 +119,11 @@ def decoding_figure(windows: Windows, predictions: dict[str, np.ndarray], pick: 
             value = outputs["autoregressive"][k - 1]
             notes.append(dict(x=k + 1, y=value, ax=k, ay=value, xref="x2", yref="y2", axref="x2", ayref="y2",
                               showarrow=True, arrowhead=3, arrowwidth=2.5, arrowcolor=MODE_COLORS["autoregressive"],
-                              text=f"ŷ⟨{k}⟩ → input of step {k + 1}", font=dict(size=15), yshift=18))
-        calls = f"{k} decoder call{'s' if k != 1 else ''}" if k else "nothing decoded yet"
-        note = f"step {k} of {horizon}: autoregressive {calls}; parallel " + (
-            f"all {horizon} outputs from 1 pass" if k else "waiting")
+                              text=f"ŷ⟨{k}⟩ → input of step {k + 1}", font=dict(size=15), yshift=18,
+                              xanchor="right" if k > horizon / 2 else "auto"))
+        note = (f"step {k} of {horizon}: autoregressive {k} output{'s' if k != 1 else ''} from {k} decoder "
+                f"call{'s' if k != 1 else ''}; parallel all {horizon} from 1 pass" if k else
+                f"step 0 of {horizon}: nothing decoded yet")
         notes.append(dict(text=note, x=0, y=1.0, yshift=34, xref="paper", yref="paper", showarrow=False,
                           xanchor="left", yanchor="bottom", font=dict(size=17)))
         return go.Frame(name=str(k), data=data, traces=animated, layout=dict(annotations=notes))
