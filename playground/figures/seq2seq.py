@@ -60,8 +60,9 @@ def predictions_figure(windows: Windows, predictions: dict[str, np.ndarray], pic
                     name=f"ŷ⟨k⟩ {MODE_NAMES[mode]}", line=dict(color=MODE_COLORS[mode], width=3), marker=dict(size=7),
                     legendgroup=mode, showlegend=row == 1), row=row, col=col)
             elif row == 1:
-                fig.add_annotation(text="not trained yet", showarrow=False, xref="x2 domain", yref="y2 domain",
-                                   x=0.5, y=0.5, font=dict(size=18, color="#888888"))
+                axis = "" if col == 1 else "2"  # the first row's panel of this decoder
+                fig.add_annotation(text="not trained yet", showarrow=False, xref=f"x{axis} domain",
+                                   yref=f"y{axis} domain", x=0.5, y=0.5, font=dict(size=18, color="#888888"))
             fig.add_vline(x=0.5, line=dict(color="#999999", width=1, dash="dot"), row=row, col=col)
     fig.update_xaxes(title_text="step (0 = last value seen)", row=rows)
     fig.update_annotations(font_size=15, selector=dict(textangle=90))

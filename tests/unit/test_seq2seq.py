@@ -479,3 +479,14 @@ def test_window_messages_can_be_followed(n, history, horizon):
         assert limits[0] < history + horizon
     else:
         assert "longer series" in message
+
+
+def test_an_untrained_decoder_gets_an_empty_panel_that_says_so():
+    from playground.figures.seq2seq import predictions_figure
+
+    windows = sine_windows(4, 3)
+    only_autoregressive = {"autoregressive": np.zeros((len(windows.x_test), 3))}
+    fig = predictions_figure(windows, only_autoregressive, [0, 5])
+    note = next(a for a in fig.layout.annotations if a.text == "not trained yet")
+    assert note.xref == "x domain"  # the parallel (left) panel
+    assert {t.xaxis for t in fig.data if t.name == "ŷ⟨k⟩ autoregressive"} == {"x2", "x4"}
