@@ -111,12 +111,12 @@ def page_reruns() -> None:
     plain = timed(lambda: at.run())
     flip = {"value": "additive"}
 
-    def toggle_model():
+    def toggle_model():  # settings are kept per series: their keys end with the series' fingerprint
         flip["value"] = "multiplicative" if flip["value"] == "additive" else "additive"
-        at.radio(key="model").set_value(flip["value"]).run()
+        next(r for r in at.radio if r.key.startswith("dec_model_")).set_value(flip["value"]).run()
 
     model_cached = timed(toggle_model)
-    key = next(k for k in at.session_state if k.startswith("period_"))
+    key = next(w.key for w in at.number_input if w.key.startswith("dec_period_"))
     periods = iter(range(3, 40))
     new_period = timed(lambda: at.number_input(key=key).set_value(next(periods)).run())
     at.selectbox(key="dataset").select("electricity").run()

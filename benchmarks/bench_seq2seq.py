@@ -1,4 +1,5 @@
-"""Seq2Seq benchmark: training time to test MSE < 1e-3 on the default sine task, and inference time per mode.
+"""Seq2Seq benchmark: training time to test MSE < 1e-3 on the sine task, the page's demo defaults (what they
+show and how long they train), server CPU per non-training rerun of the page, and inference time per mode.
 
 Run from the repository root: `python benchmarks/bench_seq2seq.py`. One torch thread (as in the app).
 """
@@ -13,7 +14,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import torch  # noqa: E402
 
-from playground.seq2seq import MODES, Seq2Seq, Settings, inference_seconds, train  # noqa: E402
+from dataclasses import replace  # noqa: E402
+
+from playground.seq2seq import (  # noqa: E402
+    DEMO, DEMO_HISTORY, DEMO_HORIZON, MODES, Seq2Seq, Settings, exposure_cost, growth, inference_seconds, train,
+)
 from playground.seq2seq_data import sine_windows  # noqa: E402
 
 TARGET = 1e-3
@@ -35,6 +40,42 @@ def time_to_target(mode: str, seed: int) -> tuple[float | None, int | None, floa
     result = train(windows, Settings(mode=mode, seed=seed), on_epoch=on_epoch)
     seconds, epochs = reached[0] if reached else (None, None)
     return seconds, epochs, result.seconds, result.final_test_mse
+
+
+def demo_defaults() -> None:
+    """What the page opens with: both decoders trained on its defaults, and the contrasts they show."""
+    windows = sine_windows(DEMO_HISTORY, DEMO_HORIZON)
+    print(f"page defaults: history {DEMO_HISTORY}, horizon {DEMO_HORIZON}, no noise; {DEMO.epochs} epochs, "
+          f"teacher forcing {DEMO.teacher_forcing} ({DEMO.schedule})")
+    print(f"{'mode':<16}{'seed':>5}{'train (s)':>11}{'test MSE':>11}{'growth':>8}{'own/truth':>11}")
+    for seed in SEEDS:
+        for mode in MODES:
+            result = train(windows, replace(DEMO, mode=mode, seed=seed))
+            cost = f"{exposure_cost(result):.2g}" if mode == "autoregressive" else "-"
+            print(f"{mode:<16}{seed:>5}{result.seconds:>11.2f}{result.final_test_mse:>11.2e}"
+                  f"{growth(result.step_mse):>8.2g}{cost:>11}")
+
+
+def page_reruns() -> None:
+    """Server CPU (process time, all threads) of page reruns once both default decoders are trained."""
+    from streamlit.testing.v1 import AppTest
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from cpu_timer import cpu_seconds as cpu
+
+    at = AppTest.from_file(str(Path(__file__).resolve().parent.parent / "pages" / "seq2seq.py"), default_timeout=300)
+    at.run()
+    for label in ("Train the parallel decoder", "Train the autoregressive decoder"):
+        next(b for b in at.button if b.label == label).click()
+        at.run()
+    at.run()
+
+    windows = iter(range(1, 60))
+    print(f"page rerun, nothing changed (both trained)        {cpu(lambda: at.run(), 5):.3f} CPU s")
+    print(f"page rerun, animation window moved (new figure)   "
+          f"{cpu(lambda: at.slider(key='s2s_decode_window').set_value(next(windows)).run(), 5):.3f} CPU s")
+    print(f"page rerun, back to a window seen before (cached) "
+          f"{cpu(lambda: at.slider(key='s2s_decode_window').set_value(3).run(), 5):.3f} CPU s")
 
 
 def main() -> None:
@@ -65,3 +106,7 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+    print()
+    demo_defaults()
+    print()
+    page_reruns()

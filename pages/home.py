@@ -8,6 +8,7 @@ COURSE = {
     "Time series": [
         ("pages/decomposition.py", "Decomposition", [
             "trend, seasonal and remainder; additive and multiplicative models",
+            "the seasonal period m, from the calendar and from the data",
             "strength of trend and seasonality; is anything left in the remainder?",
         ]),
         ("pages/forecasting.py", "Forecasting", [
@@ -31,7 +32,7 @@ COURSE = {
     "Sequence tasks": [
         ("pages/seq2seq.py", "Seq2Seq", [
             "encoder–decoder and the encoding vector", "parallel vs autoregressive decoding, teacher forcing",
-            "attention",
+            "exposure bias and scheduled sampling", "attention",
         ]),
         ("pages/ner.py", "NER tagging", [
             "named-entity recognition with one-hot words", "a vocabulary with <unk>", "bidirectional RNNs",

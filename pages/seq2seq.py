@@ -5,7 +5,8 @@ import streamlit as st
 from playground import ui
 from playground.figures import seq2seq as figures
 from playground.seq2seq import (
-    MAX_TRAINING_SECONDS, MODES, Settings, estimated_seconds, feedback_reading, growth, train,
+    DEMO, DEMO_HISTORY, DEMO_HORIZON, MAX_TRAINING_SECONDS, MODES, Settings, comparison_reading, estimated_seconds,
+    exposure_cost, feedback_reading, growth_reading, train,
 )
 from playground.seq2seq_data import WindowError, series_windows, sine_windows
 
@@ -14,7 +15,14 @@ MODE_TITLES = {"parallel": "Parallel decoder", "autoregressive": "Autoregressive
 SCHEDULE_NAMES = {"constant": "constant", "linear": "linear decay to 0", "inverse_sigmoid": "inverse sigmoid decay"}
 HIDDEN_SIZES = [4, 8, 16, 32, 64]
 LEARNING_RATES = [0.001, 0.003, 0.01, 0.03]
-DEFAULT = Settings()
+DEFAULT = DEMO
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def cached_figure(kind: str, trained: tuple, extra: tuple, _build):
+    """Figures of trained models, built once per model(s) and view: a rerun only sends them again."""
+    return _build()
+
 
 ui.use_app_menu()
 st.title("Seq2Seq: encoder–decoder")
@@ -31,7 +39,8 @@ st.latex(r"\textbf{parallel:}\ \ u^{\langle k\rangle} = x^{\langle T_x\rangle}\ 
          r"\qquad\qquad \textbf{autoregressive:}\ \ u^{\langle 1\rangle} = x^{\langle T_x\rangle},\ \ "
          r"u^{\langle k\rangle} = \hat y^{\langle k-1\rangle}")
 st.caption("Parallel: no input depends on an output, so all steps run in one pass. Autoregressive: each output is "
-           "fed back as the next input, one step at a time. Step 1 is the same in both. Both LSTMs also pass their "
+           "fed back as the next input, one step at a time. With the same weights step 1 would be the same "
+           "computation in both; the two decoders on this page are trained separately. Both LSTMs also pass their "
            "cell c⟨t⟩ along (the decoder starts from a⟨T_x⟩ and c⟨T_x⟩); PyTorch calls a⟨t⟩ h_t. With several "
            "layers, each decoder layer starts from the final state of the same encoder layer.")
 
@@ -42,8 +51,8 @@ source = st.radio("Data", list(DATA_NAMES), format_func=DATA_NAMES.get, horizont
 try:
     if source == "sine":
         a, b, c, d = st.columns(4)
-        history = a.slider("History T_x (values seen)", 2, 30, **ui.kept("s2s_history", 5))
-        horizon = b.slider("Horizon T_y (values predicted)", 1, 20, **ui.kept("s2s_horizon", 5))
+        history = a.slider("History T_x (values seen)", 2, 30, **ui.kept("s2s_history", DEMO_HISTORY))
+        horizon = b.slider("Horizon T_y (values predicted)", 1, 20, **ui.kept("s2s_horizon", DEMO_HORIZON))
         frequency = c.slider("Frequency f (cycles per step)", 0.01, 0.25, step=0.01,
                              **ui.kept("s2s_frequency", 0.05))
         noise = d.slider("Noise (standard deviation)", 0.0, 0.5, step=0.01, **ui.kept("s2s_noise", 0.0))
@@ -76,7 +85,7 @@ try:
 except WindowError as error:
     st.error(ui.escape_markdown(error))
     st.stop()
-ui.plot(figures.split_figure(windows))
+ui.plot(cached_figure("split", (), (windows.fingerprint,), lambda: figures.split_figure(windows)))
 outside = windows.share_outside_training_range()
 if outside > 0.1:
     st.warning(f"{outside:.0%} of the test period lies outside the range of the training part. An LSTM's "
@@ -157,29 +166,41 @@ if len(results) == 1:
 
 # ------------------------------------------------------------------------------------------ results
 st.header("Side by side")
-predictions_tab, horizon_tab, speed_tab, curves_tab, encoding_tab, *more = st.tabs(
-    ["Predictions", "Error by horizon step", "Inference time", "Training curves", "Encoding vector"]
-    + (["Attention"] if attention else []) + ["Which one when?"]
+trained_key = tuple((m, r.settings.key()) for m, r in results.items()) + (windows.fingerprint,)
+decoding_tab, predictions_tab, horizon_tab, speed_tab, curves_tab, encoding_tab, *more = st.tabs(
+    ["Decoding, step by step", "Predictions", "Error by horizon step", "Inference time", "Training curves",
+     "Encoding vector"] + (["Attention"] if attention else []) + ["Which one when?"]
 )
 n_test = len(windows.x_test)
+predictions = {m: r.prediction for m, r in results.items()}
+limit = windows.shift_limit(n_test, 3)
+
+with decoding_tab:
+    window = st.slider("Test window", 0, n_test - 1, **ui.kept("s2s_decode_window", windows.spread(
+        windows.test_starts, 1)[0], lambda v: 0 <= v < n_test))
+    ui.plot(cached_figure("decoding", trained_key, (window,),
+                          lambda: figures.decoding_figure(windows, predictions, window)))
+    st.caption(f"Press ▶ Play. Blue: what the encoder saw; open circles: the truth. Left: every decoder input is x⟨T_x⟩, known before decoding starts, so all "
+               f"{windows.horizon} outputs come out of one pass. Right: step k's input is the decoder's own "
+               f"ŷ⟨k−1⟩ (the arrow), so the {windows.horizon} outputs take {windows.horizon} calls, one after another.")
 
 with predictions_tab:
-    limit = windows.shift_limit(n_test, 4)
     shift = 0
     if limit > 0:
         shift = st.slider("Move the windows along the test period", 0, limit,
                           **ui.kept("s2s_shift", 0, lambda v: 0 <= v <= limit))
-    picks = windows.spread(windows.test_starts, 4, shift)
-    ui.plot(figures.predictions_figure(windows, {m: r.prediction for m, r in results.items()}, picks))
-    st.caption("The same test windows for both decoders. Left of the dotted line: what the encoder saw; "
-               "right: the truth (open circles) and each decoder's prediction.")
+    picks = windows.spread(windows.test_starts, 3, shift)
+    ui.plot(cached_figure("predictions", trained_key, tuple(picks),
+                          lambda: figures.predictions_figure(windows, predictions, picks)))
+    st.caption("The same test windows and the same axes for both decoders. Left of the dotted line: what the "
+               "encoder saw; right: the truth (open circles) and each decoder's prediction.")
 
 with horizon_tab:
     fed_truth = results["autoregressive"].step_mse_fed_truth if "autoregressive" in results else None
-    ui.plot(figures.horizon_error_figure({m: r.step_mse for m, r in results.items()}, fed_truth, units))
-    lines = [f"- **{m}**: the error at step {windows.horizon} is **×{growth(r.step_mse):.2g}** the error at step 1."
-             for m, r in results.items() if windows.horizon > 1]
-    st.markdown("\n".join(lines))
+    ui.plot(cached_figure("horizon", trained_key, (units,), lambda: figures.horizon_error_figure(
+        {m: r.step_mse for m, r in results.items()}, fed_truth, units)))
+    if windows.horizon > 1:
+        st.markdown("\n".join(growth_reading(m, r.step_mse) for m, r in results.items()))
     if "autoregressive" in results and windows.horizon > 1:
         st.markdown(feedback_reading(results["autoregressive"]))
     st.caption("Trained with teacher forcing alone, an autoregressive decoder only ever sees true inputs and meets "
@@ -187,18 +208,23 @@ with horizon_tab:
                "the teacher-forcing share as training goes on, so it learns to continue from its own outputs.")
 
 with speed_tab:
-    ui.plot(figures.timing_figure({m: r.inference_seconds for m, r in results.items()}, n_test))
+    ui.plot(cached_figure("speed", trained_key, (), lambda: figures.timing_figure(
+        {m: r.inference_seconds for m, r in results.items()}, n_test)))
     if len(results) == 2:
         ratio = results["autoregressive"].inference_seconds / results["parallel"].inference_seconds
-        st.markdown(f"Autoregressive decoding took **×{ratio:.2g}** the time of parallel decoding here. "
+        relation = (f"**×{ratio:.2g}** the time of" if ratio >= 1.1 else f"about the same time as" if ratio > 0.9
+                    else f"less time than (×{ratio:.2g})")
+        st.markdown(f"Autoregressive decoding took {relation} parallel decoding here. "
                     f"It makes {windows.horizon} separate decoder calls, each waiting for the previous output; "
                     "the parallel decoder knows all its inputs up front and runs the steps in one pass.")
     st.caption("Measured when the model was trained: median of 15 no-gradient calls on all test windows at once, "
                "one CPU thread. The parallel decoder computes step 1 in its own call, exactly like the "
-               "autoregressive one (so ŷ⟨1⟩ is identical), then all the remaining steps in one pass.")
+               "autoregressive one (with the same weights the two ŷ⟨1⟩ would be identical), then all the remaining "
+               "steps in one pass.")
 
 with curves_tab:
-    ui.plot(figures.training_curves_figure({m: (r.losses, r.test_mse) for m, r in results.items()}))
+    ui.plot(cached_figure("curves", trained_key, (), lambda: figures.training_curves_figure(
+        {m: (r.losses, r.test_mse) for m, r in results.items()})))
     st.caption("The autoregressive training loss is measured while teacher forcing feeds some true values, so it "
                "can sit below the test MSE, which always decodes from the decoder's own outputs.")
 
@@ -214,11 +240,16 @@ with encoding_tab:
     rows = windows.spread(starts, 6)
     cyclic = windows.period is not None
     labels = [f"phase {color[i]:.0f}°" if cyclic else f"ends {windows.end_label(starts[i])}" for i in rows]
-    st.markdown(f"Each window is compressed into these **{result.settings.hidden_size} numbers**. Without "
-                "attention it is all the decoder knows about the window.")
-    ui.plot(figures.encoding_heatmap_figure(result.encodings[rows], labels))
-    ui.plot(figures.encoding_projection_figure(result.projection, color, color_label, result.explained,
-                                                       rows, labels, cyclic))
+    layers = result.settings.num_layers
+    st.markdown(f"Each window is compressed into these **{result.settings.hidden_size} numbers**, the encoder's "
+                "last hidden state a⟨T_x⟩. Without attention, this vector, the cell state c⟨T_x⟩ that comes with it "
+                + ("(of each of the " + f"{layers} layers, with their hidden states) " if layers > 1 else "")
+                + "and the last value x⟨T_x⟩, fed as the decoder's first input, are all the decoder knows about "
+                "the window.")
+    ui.plot(cached_figure("encoding", trained_key, (which,),
+                          lambda: figures.encoding_heatmap_figure(result.encodings[rows], labels)))
+    ui.plot(cached_figure("projection", trained_key, (which,), lambda: figures.encoding_projection_figure(
+        result.projection, color, color_label, result.explained, rows, labels, cyclic)))
     st.caption(f"All {len(starts)} windows' encoding vectors on their two main directions (PCA). "
                + ("On the sine, windows at the same phase get nearby vectors: the encoder has learned where on the "
                   "cycle the window ends, which is all it needs to continue it." if cyclic else
@@ -230,13 +261,16 @@ if attention:
         window = st.slider("Test window", 0, n_test - 1, **ui.kept("s2s_attention_window", 0,
                                                                     lambda v: 0 <= v < n_test))
         weights = {m: r.attention[window] for m, r in results.items() if r.attention is not None}
-        ui.plot(figures.attention_figure(weights, windows.history))
+        ui.plot(cached_figure("attention", trained_key, (window,),
+                              lambda: figures.attention_figure(weights, windows.history)))
         st.caption("Row k: how much output ŷ⟨k⟩ weighs each encoder state a⟨t⟩ (each row adds up to 1). "
                    "A bright last column means the output leans on the most recent values.")
 else:
     (choose_tab,) = more
 
 with choose_tab:
+    autoregressive = results.get("autoregressive")
+    compounds = autoregressive is not None and windows.horizon > 1 and exposure_cost(autoregressive) > 1.2
     left, right = st.columns(2)
     with left:
         st.subheader("Parallel")
@@ -250,17 +284,16 @@ with choose_tab:
         )
     with right:
         st.subheader("Autoregressive")
+        here = ("" if autoregressive is None or windows.horizon < 2 else
+                " Here they do: see *Error by horizon step*." if compounds else
+                " Here they hardly do (see *Error by horizon step*).")
         st.markdown(
             "- **Each output builds on the previous one**: what generation of text, translation or music needs, "
             "and it can stop when it emits an end token (any length).\n"
             "- **Slow**: T_y sequential decoder calls.\n"
-            "- **Errors compound** and, trained with teacher forcing, it meets its own mistakes only at test "
-            "time (exposure bias): see *Error by horizon step*.\n"
+            "- **Errors can compound**: each mistake becomes the next step's input; trained with teacher forcing, "
+            f"it meets its own mistakes only at test time (exposure bias).{here}\n"
             "- Choose it when outputs depend on each other; use scheduled sampling to soften exposure bias."
         )
     if len(results) == 2:
-        p, r = results["parallel"], results["autoregressive"]
-        better = "parallel" if p.final_test_mse <= r.final_test_mse else "autoregressive"
-        st.success(f"On this data: test MSE {p.final_test_mse:.3g} (parallel) vs {r.final_test_mse:.3g} "
-                   f"(autoregressive), so **{better}** wins here; inference "
-                   f"{p.inference_seconds * 1e3:.2f} ms vs {r.inference_seconds * 1e3:.2f} ms per batch.")
+        st.success(comparison_reading(results["parallel"], results["autoregressive"]))

@@ -106,6 +106,13 @@ class Seq2Seq(nn.Module):
         elif mode == "autoregressive":
             if teacher_forcing > 0 and target is None:
                 raise ValueError("teacher forcing needs the target sequence")
+            if teacher_forcing >= 1.0 and target_len > 1:
+                # Always fed the truth: every input is known up front, so the remaining steps take one pass.
+                states, _ = self.decoder(target[:, : target_len - 1], state)
+                output, weight = self._readout(states, encoded)
+                outputs.append(output)
+                weights.append(weight)
+                target_len = 1  # nothing left for the loop below
             for k in range(1, target_len):
                 step_input = output
                 if teacher_forcing > 0:
@@ -208,6 +215,13 @@ class Trained:
 
 
 MAX_TRAINING_SECONDS = 60.0
+
+# The page opens on the course's sine task where the lecture's contrasts show: a horizon three times the
+# history is long enough for an autoregressive decoder's own mistakes to pile up, and pure teacher forcing
+# (always fed the truth in training, never its own outputs) leaves it exposed to them at prediction.
+# Scheduled sampling, one slider away, is the cure to try. Benchmarked in benchmarks/bench_seq2seq.py.
+DEMO_HISTORY, DEMO_HORIZON = 10, 15
+DEMO = Settings(epochs=20, teacher_forcing=1.0, schedule="constant")
 
 
 def estimated_seconds(windows: Windows, settings: Settings) -> float:
@@ -353,3 +367,38 @@ def feedback_reading(result: Trained) -> str:
     return (f"Feeding it the truth instead of its own outputs hardly changes the error (×{cost:.2g} over {steps}): "
             "its outputs are nearly as good as the truth here, so there is little error to compound. "
             "Add noise, lengthen the horizon or train fewer epochs to see errors grow.")
+
+
+def growth_reading(mode: str, step_mse: np.ndarray) -> str:
+    """How the error of one decoder changes from the first output step to the last, in plain words (markdown)."""
+    ratio, horizon = growth(step_mse), len(step_mse)
+    trend = ("**grows** along the horizon" if ratio >= GROWS else "**shrinks** along the horizon" if ratio <= 1 / GROWS
+             else "stays about the same along the horizon")
+    return f"- **{mode}**: the error at step {horizon} is ×{ratio:.2g} its error at step 1: it {trend}."
+
+
+GROWS = 1.5  # ×1.5 from the first step to the last: a change worth a sentence
+SAME = 1.1  # two errors within 10% of each other are "about the same"
+
+
+def comparison_reading(parallel: Trained, autoregressive: Trained) -> str:
+    """Which decoder wins on the test windows, by how much, and where along the horizon (markdown)."""
+    p, a = parallel.final_test_mse, autoregressive.final_test_mse
+    speed = autoregressive.inference_seconds / parallel.inference_seconds if parallel.inference_seconds > 0 else 1.0
+    timing = (f" Inference: {parallel.inference_seconds * 1e3:.2f} ms (parallel) vs "
+              f"{autoregressive.inference_seconds * 1e3:.2f} ms (autoregressive) per batch, ×{speed:.2g}.")
+    if max(p, a) <= SAME * min(p, a):
+        return (f"On this data both decoders are about equally good: test MSE {p:.3g} (parallel) vs {a:.3g} "
+                f"(autoregressive), within 10% of each other.{timing}")
+    winner, loser = ("parallel", "autoregressive") if p < a else ("autoregressive", "parallel")
+    ratio = max(p, a) / min(p, a)
+    text = (f"On this data the **{winner}** decoder wins: test MSE {min(p, a):.3g} vs {max(p, a):.3g} "
+            f"({loser}), ×{ratio:.2g} lower.")
+    better = autoregressive.step_mse < parallel.step_mse
+    changes = np.flatnonzero(better[1:] != better[:-1])
+    if len(changes) == 1:  # one decoder is better up to a step, the other after it
+        switch = int(changes[0]) + 1
+        first, second = ("autoregressive", "parallel") if better[0] else ("parallel", "autoregressive")
+        steps = f"step 1" if switch == 1 else f"steps 1–{switch}"
+        text += f" The {first} one is better at {steps}, the {second} one from step {switch + 1} on."
+    return text + timing

@@ -146,13 +146,23 @@ def make_windows(values: np.ndarray, index: pd.Index, history: int, horizon: int
     train_starts = np.arange(0, split - history - horizon + 1)
     test_starts = np.arange(max(0, split - history), last_start + 1)
     if len(train_starts) < MIN_TRAIN_WINDOWS:
+        longest = split - MIN_TRAIN_WINDOWS + 1  # history + horizon that still leaves enough windows
+        if longest < 3:
+            raise WindowError(
+                f"The training part has only {split} values: too few to cut {MIN_TRAIN_WINDOWS} training windows "
+                f"of even 2 + 1 values (it needs at least {MIN_TRAIN_WINDOWS + 2}). Use a longer series, or a "
+                "smaller test part."
+            )
         raise WindowError(
-            f"The training part has room for only {max(len(train_starts), 0)} window(s) of "
-            f"{history} + {horizon} values; at least {MIN_TRAIN_WINDOWS} are needed. "
-            "Shorten the history or the horizon, or use a longer series."
+            f"The training part ({split} values) has room for only {max(len(train_starts), 0)} window(s) of "
+            f"{history} + {horizon} values; at least {MIN_TRAIN_WINDOWS} are needed, so history + horizon can be "
+            f"at most {longest} (now {history + horizon}). Shorten the history or the horizon, or use a longer series."
         )
     if len(test_starts) < 1:
-        raise WindowError("The test part is shorter than the horizon. Shorten the horizon or the history.")
+        raise WindowError(
+            f"The test part ({n - split} values) is shorter than the horizon ({horizon}). Choose a horizon of at most "
+            f"{max(1, n - split)}, or a larger test part."
+        )
     train_starts = _thin(train_starts, max_windows)
     test_starts = _thin(test_starts, max(1, max_windows // 4))
     x_train, y_train = _cut(values, train_starts, history, horizon)
@@ -194,9 +204,19 @@ def series_windows(series: pd.Series, history: int = 12, horizon: int = 6,
         raise WindowError("The series has missing or infinite values; the windows need every value.")
     split = int(round(len(raw) * (1 - test_fraction)))
     train_part = raw[:split]
-    spread = float(np.std(train_part)) if len(train_part) else 0.0
+    with np.errstate(over="ignore", invalid="ignore"):
+        centre = float(np.mean(train_part)) if len(train_part) else 0.0
+        spread = float(np.std(train_part)) if len(train_part) else 0.0
+    if not (np.isfinite(centre) and np.isfinite(spread)):
+        largest = int(np.argmax(np.abs(raw)))
+        raise WindowError(
+            f"The values are too large to scale: the training part's standard deviation overflows (the largest "
+            f"value is {raw[largest]:.3g}, at {series.index[largest]}). Correct the value if it is a typo, or "
+            "rescale the series (e.g. divide it by a million)."
+        )
     if len(train_part) < 2 or spread == 0.0:
-        raise WindowError("The training part of the series is constant (or too short): there is nothing to learn.")
-    scaling = Scaling(float(np.mean(train_part)), spread)
+        raise WindowError("The training part of the series is constant (or too short): there is nothing to learn. "
+                          "Pick a series that changes.")
+    scaling = Scaling(centre, spread)
     return make_windows(scaling.apply(raw), series.index, history, horizon, split, scaling,
                         f"series|{data.fingerprint(series)}|{test_fraction!r}")

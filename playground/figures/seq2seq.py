@@ -10,8 +10,11 @@ from plotly.subplots import make_subplots
 from playground.figures.style import COLORS, LINE_WIDTH, legible, line
 from playground.seq2seq_data import Windows
 
+MODES = ("parallel", "autoregressive")
+
 MODE_COLORS = {"parallel": COLORS["seasonal"], "autoregressive": COLORS["trend"]}
 MODE_NAMES = {"parallel": "parallel", "autoregressive": "autoregressive"}
+MODE_TITLES = {"parallel": "Parallel decoder", "autoregressive": "Autoregressive decoder"}
 TRUTH = "#111111"
 
 
@@ -27,39 +30,127 @@ def split_figure(windows: Windows, title: str | None = None) -> go.Figure:
 
 
 def predictions_figure(windows: Windows, predictions: dict[str, np.ndarray], picks: list[int]) -> go.Figure:
-    """A few test windows: what the encoder saw, the truth after it, and each decoder's prediction."""
+    """A few test windows, one row each; the parallel decoder on the left, the autoregressive on the right.
+
+    Both panels of a row share their axes, so the two decoders' predictions of one window compare by eye.
+    A decoder that is not trained yet gets an empty panel that says so.
+    """
     history, horizon = windows.history, windows.horizon
     past_steps = np.arange(-history + 1, 1)
     future_steps = np.arange(1, horizon + 1)
-    columns = min(len(picks), 2)
-    rows = int(np.ceil(len(picks) / columns))
-    titles = [f"window ending {windows.end_label(windows.test_starts[i])}" for i in picks]
-    fig = make_subplots(rows=rows, cols=columns, subplot_titles=titles, vertical_spacing=0.16,
-                        horizontal_spacing=0.07)
+    rows = len(picks)
+    fig = make_subplots(rows=rows, cols=2, shared_yaxes=True, shared_xaxes=True, horizontal_spacing=0.04,
+                        vertical_spacing=0.1 if rows > 1 else 0.0, column_titles=[MODE_TITLES[m] for m in MODES],
+                        row_titles=[f"ending {windows.end_label(windows.test_starts[i])}" for i in picks])
     invert = windows.scaling.invert
-    for n, i in enumerate(picks):
-        row, col = n // columns + 1, n % columns + 1
-        first = n == 0
+    for row, i in enumerate(picks, start=1):
         seen = invert(windows.x_test[i, :, 0].numpy())
         truth = invert(windows.y_test[i, :, 0].numpy())
-        fig.add_trace(go.Scatter(x=past_steps, y=seen, mode="lines+markers", name="seen by the encoder",
-                                 line=dict(color=COLORS["observed"], width=LINE_WIDTH), marker=dict(size=7),
-                                 legendgroup="seen", showlegend=first), row=row, col=col)
-        for mode, prediction in predictions.items():
-            fig.add_trace(go.Scatter(
-                x=np.r_[0, future_steps], y=np.r_[seen[-1], invert(prediction[i])], mode="lines+markers",
-                name=f"ŷ⟨k⟩ {MODE_NAMES[mode]}", line=dict(color=MODE_COLORS[mode], width=3,
-                                                          dash="solid" if mode == "parallel" else "dash"),
-                marker=dict(size=7), legendgroup=mode, showlegend=first), row=row, col=col)
-        fig.add_trace(go.Scatter(x=future_steps, y=truth, mode="markers", name="truth y⟨k⟩",
-                                 marker=dict(color=TRUTH, size=12, symbol="circle-open", line=dict(width=2.5)),
-                                 legendgroup="truth", showlegend=first), row=row, col=col)
-        fig.add_vline(x=0.5, line=dict(color="#999999", width=1, dash="dot"), row=row, col=col)
+        for col, mode in enumerate(MODES, start=1):
+            first = row == 1 and col == 1
+            fig.add_trace(go.Scatter(x=past_steps, y=seen, mode="lines+markers", name="seen by the encoder",
+                                     line=dict(color=COLORS["observed"], width=LINE_WIDTH), marker=dict(size=6),
+                                     legendgroup="seen", showlegend=first), row=row, col=col)
+            fig.add_trace(go.Scatter(x=future_steps, y=truth, mode="markers", name="truth y⟨k⟩",
+                                     marker=dict(color=TRUTH, size=10, symbol="circle-open", line=dict(width=2)),
+                                     legendgroup="truth", showlegend=first), row=row, col=col)
+            if mode in predictions:
+                fig.add_trace(go.Scatter(
+                    x=np.r_[0, future_steps], y=np.r_[seen[-1], invert(predictions[mode][i])], mode="lines+markers",
+                    name=f"ŷ⟨k⟩ {MODE_NAMES[mode]}", line=dict(color=MODE_COLORS[mode], width=3), marker=dict(size=7),
+                    legendgroup=mode, showlegend=row == 1), row=row, col=col)
+            elif row == 1:
+                axis = "" if col == 1 else "2"  # the first row's panel of this decoder
+                fig.add_annotation(text="not trained yet", showarrow=False, xref=f"x{axis} domain",
+                                   yref=f"y{axis} domain", x=0.5, y=0.5, font=dict(size=18, color="#888888"))
+            fig.add_vline(x=0.5, line=dict(color="#999999", width=1, dash="dot"), row=row, col=col)
     fig.update_xaxes(title_text="step (0 = last value seen)", row=rows)
-    height = 340 * rows + 60
+    fig.update_annotations(font_size=15, selector=dict(textangle=90))
+    height = 190 * rows + 150
     legible(fig, height=height)
-    # The legend sits above the first row's subplot titles, not on top of them.
-    fig.update_layout(hovermode="closest", margin=dict(t=110), legend=dict(y=1 + 70 / (height - 160)))
+    fig.update_layout(hovermode="closest", margin=dict(t=60, r=40, b=60), legend=_legend_below(height))
+    return fig
+
+
+def _legend_below(height: int) -> dict:
+    """A legend under the x-axis title, where it cannot cover data however it wraps."""
+    return dict(orientation="h", yanchor="top", y=-90 / (height - 120), xanchor="left", x=0)
+
+
+def decoding_figure(windows: Windows, predictions: dict[str, np.ndarray], pick: int) -> go.Figure:
+    """An animation of decoding one test window: frame k shows the autoregressive decoder after k steps.
+
+    Left, the parallel decoder: every input is x⟨T_x⟩, so all T_y outputs come out of one pass (from frame 1).
+    Right, the autoregressive decoder: output ŷ⟨k⟩ is fed back as the input of step k+1 (the arrow).
+    Plotly frames: it plays in the browser, with no rerun.
+    """
+    history, horizon = windows.history, windows.horizon
+    invert = windows.scaling.invert
+    seen = invert(windows.x_test[pick, :, 0].numpy())
+    truth = invert(windows.y_test[pick, :, 0].numpy())
+    outputs = {m: invert(p[pick]) for m, p in predictions.items()}
+    past_steps, future_steps = np.arange(-history + 1, 1), np.arange(1, horizon + 1)
+    fig = make_subplots(rows=1, cols=2, shared_yaxes=True, horizontal_spacing=0.04,
+                        subplot_titles=[MODE_TITLES[m] for m in MODES])
+    for col, mode in enumerate(MODES, start=1):
+        fig.add_trace(go.Scatter(x=past_steps, y=seen, mode="lines+markers", name="seen by the encoder",
+                                 line=dict(color=COLORS["observed"], width=LINE_WIDTH), marker=dict(size=6),
+                                 showlegend=col == 1), row=1, col=col)
+        fig.add_trace(go.Scatter(x=future_steps, y=truth, mode="markers", name="truth y⟨k⟩",
+                                 marker=dict(color=TRUTH, size=10, symbol="circle-open", line=dict(width=2)),
+                                 showlegend=col == 1), row=1, col=col)
+    animated = []  # the trace of each decoder's outputs so far, updated by every frame
+    for col, mode in enumerate(MODES, start=1):
+        fig.add_trace(go.Scatter(x=[0], y=[seen[-1]], mode="lines+markers", name=f"ŷ⟨k⟩ {MODE_NAMES[mode]}",
+                                 line=dict(color=MODE_COLORS[mode], width=3), marker=dict(size=9)), row=1, col=col)
+        animated.append(len(fig.data) - 1)
+    titles = list(fig.layout.annotations)
+    low = float(np.nanmin(np.r_[seen, truth, *outputs.values()]))
+    high = float(np.nanmax(np.r_[seen, truth, *outputs.values()]))
+    fig.update_yaxes(range=[low - 0.1 * (high - low), high + 0.25 * (high - low)])
+    fig.update_xaxes(range=[past_steps[0] - 0.5, horizon + 0.8])
+
+    def frame(k: int) -> go.Frame:
+        data, notes = [], list(titles)
+        for mode in MODES:
+            shown = 0 if mode not in outputs else (horizon if mode == "parallel" and k >= 1 else k)
+            values = outputs.get(mode, np.array([]))[:shown]
+            data.append(go.Scatter(x=np.r_[0, future_steps[:shown]], y=np.r_[seen[-1], values]))
+        if "autoregressive" in outputs and 1 <= k < horizon:
+            value = outputs["autoregressive"][k - 1]
+            notes.append(dict(x=k + 1, y=value, ax=k, ay=value, xref="x2", yref="y2", axref="x2", ayref="y2",
+                              showarrow=True, arrowhead=3, arrowwidth=2.5, arrowcolor=MODE_COLORS["autoregressive"],
+                              text=f"ŷ⟨{k}⟩ → input of step {k + 1}", font=dict(size=15), yshift=18,
+                              xanchor="right" if k > horizon / 2 else "auto"))
+        note = (f"step {k} of {horizon}: autoregressive {k} output{'s' if k != 1 else ''} from {k} decoder "
+                f"call{'s' if k != 1 else ''}; parallel all {horizon} from 1 pass" if k else
+                f"step 0 of {horizon}: nothing decoded yet")
+        notes.append(dict(text=note, x=0, y=1.0, yshift=34, xref="paper", yref="paper", showarrow=False,
+                          xanchor="left", yanchor="bottom", font=dict(size=17)))
+        return go.Frame(name=str(k), data=data, traces=animated, layout=dict(annotations=notes))
+
+    frames = [frame(k) for k in range(horizon + 1)]
+    fig.frames = frames
+    fig.update_layout(annotations=frames[0].layout.annotations)
+    for trace, update in zip(animated, frames[0].data):
+        fig.data[trace].update(x=update.x, y=update.y)
+    play = dict(frame=dict(duration=700, redraw=True), transition=dict(duration=0), fromcurrent=True)
+    fig.update_layout(
+        updatemenus=[dict(type="buttons", direction="left", x=0, y=-0.3, xanchor="left", yanchor="top",
+                          pad=dict(t=0, r=10), buttons=[
+                              dict(label="▶ Play", method="animate", args=[None, play]),
+                              dict(label="❚❚ Pause", method="animate",
+                                   args=[[None], dict(frame=dict(duration=0, redraw=False), mode="immediate")])])],
+        sliders=[dict(active=0, x=0.3, len=0.7, y=-0.24, yanchor="top", pad=dict(t=0),
+                      currentvalue=dict(prefix="step k = ", xanchor="right"),
+                      steps=[dict(label=str(k), method="animate",
+                                  args=[[str(k)], dict(mode="immediate", frame=dict(duration=0, redraw=True))])
+                             for k in range(horizon + 1)])],
+    )
+    fig.update_xaxes(title_text="step (0 = last value seen)")
+    legible(fig, height=540)
+    # No legend: the panels' titles name the decoders, the caption the open circles (the truth).
+    fig.update_layout(hovermode="closest", margin=dict(t=80, b=190), showlegend=False)
     return fig
 
 
@@ -79,7 +170,9 @@ def horizon_error_figure(step_mse: dict[str, np.ndarray], fed_truth: np.ndarray 
                                  marker=dict(size=7, symbol="diamond")))
     fig.update_xaxes(title="output step k", dtick=1 if max(len(e) for e in step_mse.values()) <= 12 else None)
     fig.update_yaxes(title=f"test MSE{units}", rangemode="tozero")
-    return legible(fig, height=400)
+    legible(fig, height=460)
+    fig.update_layout(legend=_legend_below(460), margin=dict(b=140))
+    return fig
 
 
 def training_curves_figure(curves: dict[str, tuple[list[float], list[float]]]) -> go.Figure:
@@ -93,7 +186,9 @@ def training_curves_figure(curves: dict[str, tuple[list[float], list[float]]]) -
                                  line=dict(color=MODE_COLORS[mode], width=3.5)))
     fig.update_xaxes(title="epoch")
     fig.update_yaxes(title="MSE (log scale)", type="log")
-    return legible(fig, height=400)
+    legible(fig, height=460)
+    fig.update_layout(legend=_legend_below(460), margin=dict(b=140))
+    return fig
 
 
 def encoding_heatmap_figure(encodings: np.ndarray, labels: list[str]) -> go.Figure:

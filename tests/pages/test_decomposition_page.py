@@ -1,6 +1,7 @@
 """The decomposition page run by AppTest: samples, uploads, every setting, every error message."""
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from conftest import DATA, assert_no_exception, page_text, plotly_figures as figures, plotly_values, run_page
@@ -15,66 +16,109 @@ def upload(at, name: str, content: bytes):
     return at.run()
 
 
-def test_default_page_decomposes_air_passengers():
+def widget(at, kind: str, name: str):
+    """The widget of this series' setting `name` (keys carry the series' fingerprint: settings are per series)."""
+    return next(w for w in getattr(at, kind) if w.key and w.key.startswith(f"dec_{name}_"))
+
+
+def monthly_csv(values) -> bytes:
+    dates = pd.date_range("2001-01", periods=len(values), freq="MS").strftime("%Y-%m")
+    return ("month,value\n" + "\n".join(f"{d},{v}" for d, v in zip(dates, values)) + "\n").encode()
+
+
+def test_default_page_decomposes_air_passengers_as_multiplicative():
     at = run_page("decomposition.py")
     assert_no_exception(at)
     assert not at.error
     text = page_text(at)
     assert "Air passengers" in text and "monthly" in text and "144 points" in text
-    assert "x_t = T_t + S_t + E_t" in text
-    assert at.number_input(key=next(k for k in at.session_state if k.startswith("period_"))).value == 12
-    metrics = {m.label: m.value for m in at.metric}
-    assert 0.9 < float(metrics["Strength of trend F_T"]) <= 1
-    components = figures(at)[0]
-    assert len([t for t in components["data"] if t.get("type") in ("scatter", "scattergl")]) == 4
-    assert "Download the components as CSV" in [b.label for b in at.get("download_button")]
-    assert "centred 2×12 moving average" in text and "first and last **6** trend values are empty" in text
-
-
-def test_multiplicative_model_shows_r_seasonal_indices():
-    at = run_page("decomposition.py")
-    at.radio(key="model").set_value("multiplicative").run()
-    assert_no_exception(at)
-    assert r"x_t = T_t \times S_t \times E_t" in page_text(at)
+    assert widget(at, "radio", "model").value == "multiplicative"  # what its description says
+    assert r"x_t = T_t \times S_t \times E_t" in text
+    assert widget(at, "number_input", "period").value == 12
+    assert "Why this series opens with classical, multiplicative, m = 12" in text
+    assert "the seasonal swing grows with the level" in text
     seasonal_trace = figures(at)[0]["data"][2]
     np.testing.assert_allclose(plotly_values(seasonal_trace["y"])[:12], R_MULTIPLICATIVE_FIGURE, atol=1e-6)
     table = at.dataframe[0].value
     np.testing.assert_allclose(table.loc["seasonal index S"].astype(float), R_MULTIPLICATIVE_FIGURE, atol=5e-5)  # 4 dp
+    metrics = {m.label: m.value for m in at.metric}
+    assert 0.9 < float(metrics["Strength of trend F_T"]) <= 1
+    assert float(metrics["Remainder check p-value"]) < 0.05
+    assert "Something systematic is left" in text and "199 simulated series" in text
+    assert "Download the components as CSV" in [b.label for b in at.get("download_button")]
+    assert "centred 2×12 moving average" in text and "first and last **6** trend values are empty" in text
+    assert "Sum of the indices: 12 (should be 12)" in text
 
 
-def test_stl_with_robust_fitting_and_a_second_sample():
+def test_additive_model_and_the_sum_of_the_indices_reads_zero():
     at = run_page("decomposition.py")
-    at.selectbox(key="dataset").select("co2").run()
-    at.radio(key="method").set_value("stl").run()
-    at.checkbox(key="robust").check().run()
+    widget(at, "radio", "model").set_value("additive").run()
     assert_no_exception(at)
-    assert not at.error
     text = page_text(at)
-    assert "Mauna Loa" in text and "Here is the classical method at the same period" in text
+    assert "x_t = T_t + S_t + E_t" in text
+    assert "Sum of the indices: 0 (should be 0)" in text and "-0" not in text.split("Sum of the indices")[1][:8]
 
 
-def test_mstl_is_offered_for_two_seasons():
-    at = run_page("decomposition.py", timeout=120)
-    at.selectbox(key="dataset").select("electricity").run()
-    assert "MSTL (several seasons)" in at.radio(key="method").options
-    at.radio(key="method").set_value("mstl").run()
+def test_melbourne_opens_with_the_yearly_period():
+    at = run_page("decomposition.py", _kept_dataset="melbourne_temp")
     assert_no_exception(at)
-    assert not at.error
+    assert widget(at, "number_input", "period").value == 365
+    assert widget(at, "radio", "model").value == "additive"
+    text = page_text(at)
+    assert "Not m = 7" in text and "a yearly season" in text
+    assert float({m.label: m.value for m in at.metric}["Strength of seasonality F_S"]) > 0.5
+
+
+def test_settings_are_kept_per_series_and_a_new_series_opens_with_its_own():
+    at = run_page("decomposition.py", _kept_dataset="co2")
+    widget(at, "radio", "method").set_value("stl").run()
+    widget(at, "checkbox", "robust").check().run()
+    assert_no_exception(at)
+    assert not at.error and "Here is the classical method at the same period" in page_text(at)
+    at.selectbox(key="dataset").select("electricity").run()
+    assert widget(at, "radio", "method").value == "mstl"  # its own default: two seasons
+    assert not widget(at, "checkbox", "robust").value  # robust was ticked for CO₂ only
+    at.selectbox(key="dataset").select("co2").run()
+    assert widget(at, "radio", "method").value == "stl" and widget(at, "checkbox", "robust").value
+
+
+def test_mstl_opens_for_two_seasons_and_its_check_runs_on_a_button(monkeypatch):
+    from playground import decomposition
+
+    # The real 199 MSTL fits take seconds, which is why they run on a button; here 19, as if they took long.
+    monkeypatch.setattr(decomposition, "SIMULATIONS", 19)
+    monkeypatch.setattr(decomposition, "simulation_seconds", lambda *args: 30.0)
+    at = run_page("decomposition.py", timeout=180, _kept_dataset="electricity")
+    assert_no_exception(at)
+    assert widget(at, "radio", "method").value == "mstl"
+    assert [w.value for w in at.number_input] == [48, 336]
     components = figures(at)[0]
     assert len(plotly_values(components["data"][0]["y"])) == 4032
-
-
-def test_yearly_data_without_a_season_says_so():
-    at = run_page("decomposition.py")
-    at.selectbox(key="dataset").select("nile").run()
+    assert "has not been run yet" in page_text(at)
+    button = next(b for b in at.button if b.label.startswith("Compare with 19 simulated series"))
+    button.click()
+    at.run()
     assert_no_exception(at)
-    assert any("No seasonal period shows" in info.value for info in at.info)
+    text = page_text(at)
+    assert ("Something systematic is left" in text or "Nothing systematic shows" in text) and "19 simulated" in text
+
+
+def test_yearly_data_opens_with_the_trend_alone():
+    at = run_page("decomposition.py", _kept_dataset="nile")
+    assert_no_exception(at)
+    assert widget(at, "radio", "method").value == "trend"
+    text = page_text(at)
+    assert "x_t = T_t + E_t" in text and "opens with the trend alone" in text and "no repeating pattern" in text
+    assert {m.label: m.value for m in at.metric}["Strength of seasonality F_S"] == "—"
+    assert len([a for a in figures(at)[0]["layout"]["annotations"]]) == 3  # observed, trend, remainder
+    widget(at, "number_input", "window").set_value(20).run()
+    assert_no_exception(at)
+    assert "centred 2×20 moving average" in page_text(at)
 
 
 def test_period_larger_than_half_the_series_is_explained():
     at = run_page("decomposition.py")
-    key = next(k for k in at.session_state if k.startswith("period_"))
-    at.number_input(key=key).set_value(100).run()
+    widget(at, "number_input", "period").set_value(100).run()
     assert_no_exception(at)
     assert any("two full periods" in e.value and "at most 72" in e.value for e in at.error)
     assert at.get("plotly_chart"), "the series is still drawn"
@@ -90,23 +134,66 @@ def test_uploaded_european_file_is_decomposed_with_its_repairs_listed():
     assert at.expander[0].label.startswith("The loader repaired 6 thing")
 
 
-def test_short_series_explains_two_full_periods():
-    rows = "\n".join(f"2020-{m:02d},{m}" for m in range(1, 13)) + "\n" + "\n".join(
-        f"2021-{m:02d},{m + 1}" for m in range(1, 7))
-    at = upload(run_page("decomposition.py"), "short.csv", f"month,value\n{rows}\n".encode())
+@pytest.mark.parametrize("points", [13, 18])
+def test_a_short_monthly_series_opens_with_the_trend_and_says_why(points):
+    at = upload(run_page("decomposition.py"), "short.csv", monthly_csv(np.arange(points) % 12 + 0.1 * np.arange(points)))
     assert_no_exception(at)
+    assert not at.error  # the default is accepted
+    assert widget(at, "radio", "method").value == "trend"
+    assert any("opens with the trend alone" in i.value and "three full cycles" in i.value for i in at.info)
+    widget(at, "radio", "method").set_value("classical").run()
+    widget(at, "number_input", "period").set_value(12).run()
     assert any("needs at least two full periods" in e.value for e in at.error)
 
 
 def test_multiplicative_on_zeros_is_refused_and_the_page_keeps_working():
     rows = "\n".join(f"{2000 + i // 4} Q{i % 4 + 1},{(i % 4) * 10}" for i in range(40))
     at = upload(run_page("decomposition.py"), "zeros.csv", f"quarter,value\n{rows}\n".encode())
-    at.radio(key="model").set_value("multiplicative").run()
+    assert widget(at, "radio", "model").value == "additive"
+    widget(at, "radio", "model").set_value("multiplicative").run()
     assert_no_exception(at)
     assert any("strictly positive" in e.value for e in at.error)
-    at.radio(key="model").set_value("additive").run()
-    assert not at.error and len(at.get("plotly_chart")) >= 4
-    assert any("explain the series exactly" in info.value for info in at.info)  # a perfect season, no noise
+    widget(at, "radio", "model").set_value("additive").run()
+    assert not at.error and len(at.get("plotly_chart")) >= 3
+    assert any("explain every value exactly" in info.value for info in at.info)  # a perfect season, no noise
+    assert "nan" not in page_text(at).lower()
+
+
+def test_a_constant_series_gets_a_plain_statement():
+    at = upload(run_page("decomposition.py"), "flat.csv", monthly_csv([5] * 48))
+    assert_no_exception(at)
+    assert any("Every value of this series is 5" in info.value for info in at.info)
+    assert not at.metric and not at.error
+    assert at.get("plotly_chart"), "the series is still drawn"
+
+
+def test_a_value_that_overflows_is_never_called_constant():
+    values = [float(v) for v in 100 + 10 * np.sin(np.arange(60))]
+    values[20] = 1e300
+    at = upload(run_page("decomposition.py"), "huge.csv", monthly_csv(values))
+    assert_no_exception(at)
+    text = page_text(at)
+    assert "constant" not in text and "explain every value" not in text
+    assert at.error  # from the loader or from decomposition: a message, not numbers
+
+
+def test_long_series_that_differ_in_one_value_get_different_results():
+    # st.cache_data hashes a sample of 10,000 rows of a long series: the changed row must not decide the key.
+    n = 60_000
+    index = pd.date_range("2000-01-01", periods=n, freq="h")
+    values = np.round(np.sin(2 * np.pi * np.arange(n) / 24) + np.random.default_rng(0).normal(size=n) * 0.1, 3)
+    sampled = set(pd.Series(values).sample(n=10_000, random_state=0).index)
+    changed = next(i for i in range(n // 2, n) if i not in sampled)
+    first = pd.DataFrame({"time": index.strftime("%Y-%m-%d %H:%M"), "v": values})
+    second = first.copy()
+    second.loc[changed, "v"] = 500.0
+    at = run_page("decomposition.py", timeout=120)
+    observed = []
+    for name, frame in (("first.csv", first), ("second.csv", second)):
+        at = upload(at, name, frame.to_csv(index=False).encode())
+        assert_no_exception(at)
+        observed.append(plotly_values(figures(at)[0]["data"][0]["y"]).max())
+    assert observed[0] < 5 and observed[1] == 500.0
 
 
 @pytest.mark.parametrize("name", ["binary.csv", "excel_workbook.xlsx", "no_numeric.csv", "empty.csv"])
@@ -134,3 +221,20 @@ def test_choosing_another_value_column():
     assert_no_exception(at)
     assert "rainfall" in page_text(at)
     np.testing.assert_allclose(plotly_values(figures(at)[0]["data"][0]["y"])[0], 200.0)
+
+
+def test_slow_robust_fitting_runs_on_a_button(monkeypatch):
+    from playground import decomposition
+
+    monkeypatch.setattr(decomposition, "robust_seconds", lambda plain: 30.0)  # as for a very long series
+    at = run_page("decomposition.py", _kept_dataset="co2")
+    widget(at, "radio", "method").set_value("stl").run()
+    widget(at, "checkbox", "robust").check().run()
+    assert_no_exception(at)
+    assert any("Robust fitting of this series takes a while" in i.value for i in at.info)
+    before = plotly_values(figures(at)[0]["data"][3]["y"])
+    next(b for b in at.button if b.label.startswith("Fit robustly (about 30 s)")).click()
+    at.run()
+    assert_no_exception(at)
+    assert not any("takes a while" in i.value for i in at.info)
+    assert not np.allclose(plotly_values(figures(at)[0]["data"][3]["y"]), before)  # the robust remainder

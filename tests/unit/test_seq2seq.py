@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -409,3 +411,82 @@ def test_training_time_estimate_allows_the_defaults_and_refuses_the_extremes():
     small = Settings(mode="autoregressive", epochs=10)
     assert estimated_seconds(sine, small) < estimated_seconds(sine, Settings(mode="autoregressive", epochs=20))
     assert estimated_seconds(sine, Settings(mode="parallel")) < estimated_seconds(sine, Settings(mode="autoregressive"))
+
+
+def test_the_demo_defaults_show_what_the_course_contrasts():
+    """On the page's defaults the autoregressive decoder's errors grow and its own outputs cost it (exposure bias),
+    the verdicts say so from the measured numbers; with scheduled sampling instead the cost shrinks."""
+    from playground.seq2seq import (
+        DEMO, DEMO_HISTORY, DEMO_HORIZON, comparison_reading, exposure_cost, feedback_reading, growth_reading,
+    )
+
+    windows = sine_windows(DEMO_HISTORY, DEMO_HORIZON)
+    parallel = train(windows, replace(DEMO, mode="parallel"), validate_every_epoch=False)
+    autoregressive = train(windows, replace(DEMO, mode="autoregressive"), validate_every_epoch=False)
+    assert exposure_cost(autoregressive) > 2 and "errors **compound**" in feedback_reading(autoregressive)
+    assert "**grows**" in growth_reading("autoregressive", autoregressive.step_mse)
+    reading = comparison_reading(parallel, autoregressive)
+    winner = "parallel" if parallel.final_test_mse < autoregressive.final_test_mse else "autoregressive"
+    assert f"the **{winner}** decoder wins" in reading
+    scheduled = train(windows, replace(DEMO, mode="autoregressive", teacher_forcing=0.5, schedule="linear"),
+                      validate_every_epoch=False)
+    assert exposure_cost(scheduled) < exposure_cost(autoregressive)
+
+
+def fake_result(step_mse, seconds=1e-3):
+    from playground.seq2seq import Trained
+
+    step_mse = np.asarray(step_mse, dtype=float)
+    return Trained(model=None, settings=Settings(), losses=[], test_mse=[], seconds=0.0, prediction=np.zeros(1),
+                   step_mse=step_mse, step_mse_fed_truth=step_mse, inference_seconds=seconds,
+                   encodings=np.zeros((1, 1)), projection=np.zeros((1, 2)), explained=np.zeros(2))
+
+
+def test_verdicts_follow_the_numbers():
+    from playground.seq2seq import comparison_reading, growth_reading
+
+    assert "**grows**" in growth_reading("autoregressive", [1.0, 2.0, 3.0])
+    assert "**shrinks**" in growth_reading("parallel", [3.0, 2.0, 1.0])
+    assert "about the same" in growth_reading("parallel", [1.0, 1.2, 1.1])
+    parallel, autoregressive = fake_result([1.0, 1.0, 1.0, 1.0]), fake_result([0.2, 0.5, 2.0, 5.0], 4e-3)
+    reading = comparison_reading(parallel, autoregressive)
+    assert "the **parallel** decoder wins" in reading and "×1.9 lower" in reading
+    assert "The autoregressive one is better at steps 1–2, the parallel one from step 3 on." in reading
+    assert "×4" in reading  # inference time
+    reading = comparison_reading(fake_result([1.0, 2.0]), fake_result([1.05, 2.0]))
+    assert "about equally good" in reading and "wins" not in reading
+    assert "autoregressive** decoder wins" in comparison_reading(fake_result([2.0, 2.0]), fake_result([1.0, 1.0]))
+
+
+def test_a_value_that_overflows_the_scaling_is_refused():
+    values = np.sin(np.arange(60.0))
+    values[20] = 1e300
+    with pytest.raises(WindowError, match="too large to scale") as info:
+        series_windows(pd.Series(values), history=6, horizon=3)
+    assert "1e+300" in str(info.value)
+
+
+@pytest.mark.parametrize("n, history, horizon", [(40, 12, 12), (30, 20, 5), (12, 6, 3), (9, 2, 1)])
+def test_window_messages_can_be_followed(n, history, horizon):
+    import re
+
+    with pytest.raises(WindowError) as info:
+        series_windows(pd.Series(np.sin(np.arange(float(n)))), history=history, horizon=horizon)
+    message = str(info.value)
+    limits = [int(v) for v in re.findall(r"at most (\d+)", message)]
+    assert all(limit >= 3 for limit in limits), message  # never "at most 0": a limit one can choose
+    if limits:
+        assert limits[0] < history + horizon
+    else:
+        assert "longer series" in message
+
+
+def test_an_untrained_decoder_gets_an_empty_panel_that_says_so():
+    from playground.figures.seq2seq import predictions_figure
+
+    windows = sine_windows(4, 3)
+    only_autoregressive = {"autoregressive": np.zeros((len(windows.x_test), 3))}
+    fig = predictions_figure(windows, only_autoregressive, [0, 5])
+    note = next(a for a in fig.layout.annotations if a.text == "not trained yet")
+    assert note.xref == "x domain"  # the parallel (left) panel
+    assert {t.xaxis for t in fig.data if t.name == "ŷ⟨k⟩ autoregressive"} == {"x2", "x4"}
