@@ -174,8 +174,8 @@ def warm_up(*modules: str) -> None:
 # value under a shadow key and restores it before it is drawn, so settings survive navigation.
 
 
-def _shadow(key: str) -> str:
-    return f"_kept_{key}"
+def _shadow(key: str, data: str | None = None) -> str:
+    return f"_kept_{key}" if data is None else f"_kept_{key}@{data}"
 
 
 def _owner(key: str) -> str:
@@ -187,7 +187,7 @@ def _chosen(key: str) -> str:
 
 
 def _store(key: str) -> None:
-    st.session_state[_shadow(key)] = st.session_state[key]
+    st.session_state[_shadow(key, st.session_state.get(_owner(key)))] = st.session_state[key]
     st.session_state[_chosen(key)] = True
 
 
@@ -195,15 +195,22 @@ def kept(key: str, default, valid=lambda value: True, data: str | None = None, l
     """Prepare `key` for a widget; pass the returned kwargs to it (no `value=`/`index=`).
 
     The value survives page switches and lives in the URL (`?key=value`), so a link or a reload opens
-    the same view. `data` (a dataset's fingerprint) ties the value to one dataset: a setting that
-    depends on the data (a horizon, a period) starts from the new data's default when the data change.
+    the same view. `data` (a dataset's fingerprint) makes it a setting of that dataset (a horizon, a
+    period): each dataset opens with its own default, and coming back to one finds it as it was left.
     A value that does not fit (also one from a link) returns to the default; with a `label`, a short
     notice says so when the value was the user's choice or came from the link.
     """
     state = st.session_state
-    shadow = _shadow(key)
-    if key in state:  # the widget is on the page: its value (the user's, or the link's) is the one to keep
+    shadow = _shadow(key, data)
+    owner = state.get(_owner(key), data)
+    if key in state and owner == data:  # the widget is on the page: its value (the user's, the link's) is kept
         state[shadow] = state[key]
+    elif key in state:  # the data changed under the widget: its value was for the other data
+        if label is not None and state.get(_chosen(key)) and state[key] != state.get(shadow, default):
+            st.toast(f"{label}: {state[key]} was set for other data; {state.get(shadow, default)} for these.",
+                     icon=":material/undo:")
+        state.pop(_chosen(key), None)
+        _forget_link(key)
     elif shadow not in state and key in st.query_params:
         linked = _from_link(key, default)
         if linked is not _UNREADABLE:
@@ -212,16 +219,14 @@ def kept(key: str, default, valid=lambda value: True, data: str | None = None, l
         elif label is not None:
             st.toast(f"{label}: the link's value {st.query_params[key]!r} cannot be read; back to {default}.",
                      icon=":material/undo:")
-    if shadow in state:
-        stale = data is not None and state.get(_owner(key), data) != data
-        if stale or not valid(state[shadow]):
-            if label is not None and state.get(_chosen(key)) and state[shadow] != default:
-                origin = "the link's " if state[_chosen(key)] == "link" else ""
-                reason = "was set for other data" if stale else "does not fit these data"
-                st.toast(f"{label}: {origin}{state[shadow]} {reason}; back to {default}.", icon=":material/undo:")
-            state.pop(shadow)
-            state.pop(_chosen(key), None)
-            _forget_link(key)
+    if shadow in state and not valid(state[shadow]):
+        if label is not None and state.get(_chosen(key)) and state[shadow] != default:
+            origin = "the link's " if state[_chosen(key)] == "link" else ""
+            st.toast(f"{label}: {origin}{state[shadow]} does not fit these data; back to {default}.",
+                     icon=":material/undo:")
+        state.pop(shadow)
+        state.pop(_chosen(key), None)
+        _forget_link(key)
     if shadow not in state:
         state[shadow] = default
     state[_owner(key)] = data

@@ -295,7 +295,7 @@ def test_settings_for_one_dataset_do_not_carry_over_to_the_next():
     assert_no_exception(at)
     assert at.slider(key="fc_horizon").value == 29  # Air passengers' own default, not Nile's 7
     assert "scored on the first **29**" in page_text(at)
-    assert any("was set for other data" in t.value for t in at.toast)
+    assert any("was set for other data; 29 for these" in t.value for t in at.toast)
 
 
 def test_methods_keep_their_colour_whichever_are_picked():

@@ -19,9 +19,16 @@ def test_a_data_setting_starts_from_the_new_data_default_with_a_notice():
     at.run()
     assert at.slider(key="h").value == 3  # the 8 was chosen for data A
     assert at.slider(key="width").value == 7  # a setting that does not depend on the data is kept
-    assert [t.value for t in at.toast] == ["Horizon: 8 was set for other data; back to 3."]
+    assert [t.value for t in at.toast] == ["Horizon: 8 was set for other data; 3 for these."]
     at.run()
     assert not at.toast  # said once
+    at.slider(key="h").set_value(4).run()
+    at.session_state["which"] = "A"
+    at.run()
+    assert at.slider(key="h").value == 8  # back on data A, its own value is back
+    at.session_state["which"] = "B"
+    at.run()
+    assert at.slider(key="h").value == 4
 
 
 def test_a_default_that_changes_with_the_data_is_not_announced():
