@@ -34,9 +34,12 @@ MODELS = {  # key: (cell, bidirectional, title)
     "lstm": ("lstm", False, "LSTM"),
     "gru": ("gru", False, "GRU"),
     "bilstm": ("lstm", True, "Bidirectional LSTM"),
+    "birnn": ("rnn", True, "Bidirectional RNN"),
+    "bilstm": ("lstm", True, "Bidirectional LSTM"),
     "bigru": ("gru", True, "Bidirectional GRU"),
 }
-UNIDIRECTIONAL = {"bilstm": "lstm", "bigru": "gru"}  # the same cell reading left to right only
+# The same cell reading one way or both ways: the "Why bidirectional" comparison pairs them.
+COUNTERPART = {"rnn": "birnn", "lstm": "bilstm", "gru": "bigru", "birnn": "rnn", "bilstm": "lstm", "bigru": "gru"}
 GATES = {"rnn": 1, "gru": 3, "lstm": 4}  # blocks of n_a rows in PyTorch's input and hidden matrices
 CELLS = {"rnn": nn.RNN, "gru": nn.GRU, "lstm": nn.LSTM}
 INPUTS = ("one_hot", "embedding")
@@ -44,7 +47,7 @@ CASES = ("features", "as_written")
 CASE_FEATURES = ("Starts with a capital", "ALL CAPITALS", "Has a digit")
 LIMITS = {  # (min, max, default)
     "vocabulary_size": (100, 16_000, 4_000),
-    "embedding_size": (8, 128, 50),
+    "embedding_size": (4, 128, 50),
     "hidden_size": (4, 128, 32),
     "epochs": (1, 30, 6),
     "seed": (0, 9999, 0),
@@ -72,7 +75,6 @@ class Settings:
     epochs: int = LIMITS["epochs"][2]
     seed: int = 0
     lr: float = 1e-2
-    unk_rate: float = 0.0
 
     def __post_init__(self):
         for name, allowed in (("model", MODELS), ("scheme", ner_data.SCHEMES), ("input", INPUTS), ("case", CASES)):
@@ -235,6 +237,27 @@ class Tagger:
         return states[:, :n_a], (states[:, n_a:] if self.settings.bidirectional else None)
 
 
+def _length_batches(tagger: Tagger, sentences, tags, seed: int) -> list[tuple[torch.Tensor, ...]]:
+    """Padded (indices, case, lengths, targets) mini-batches of BATCH_SIZE sentences of similar length.
+
+    Sentences longer than MAX_TRAIN_TOKENS are cut; padded targets are -1 (ignored by the loss).
+    """
+    position = {label: i for i, label in enumerate(tagger.labels)}
+    kept = [i for i, tokens in enumerate(sentences) if tokens]
+    tiebreak = np.random.default_rng(seed).random(len(sentences))
+    kept.sort(key=lambda i: (min(len(sentences[i]), MAX_TRAIN_TOKENS), tiebreak[i]))
+    batches = []
+    for first in range(0, len(kept), BATCH_SIZE):
+        chosen = [sentences[i][:MAX_TRAIN_TOKENS] for i in kept[first:first + BATCH_SIZE]]
+        labels = [ner_data.labels_for(tags[i], tagger.settings.scheme)[:MAX_TRAIN_TOKENS]
+                  for i in kept[first:first + BATCH_SIZE]]
+        indices, case, lengths = tagger._batch(chosen)
+        target = pad_sequence([torch.tensor([position[label] for label in row]) for row in labels], batch_first=True,
+                              padding_value=-1)
+        batches.append((indices, case, lengths, target))
+    return batches
+
+
 def train_tagger(sentences: list[list[str]], tags: list[list[str]], model: str = "bilstm",
                  epochs: int = LIMITS["epochs"][2], seed: int = 0, progress: training.Progress | None = None,
                  **options) -> Tagger:
@@ -244,36 +267,25 @@ def train_tagger(sentences: list[list[str]], tags: list[list[str]], model: str =
     scheme="binary" the tagger learns and predicts the course's 0/1 "part of a name" labels.
     """
     settings = Settings(model=model, epochs=epochs, seed=seed, **options)
-    if len(sentences) != len(tags) or not sentences:
-        raise ValueError("give one tag sequence per sentence, and at least one sentence")
+    if len(sentences) != len(tags) or not sentences or any(len(s) != len(t) for s, t in zip(sentences, tags)):
+        raise ValueError("give one tag per token, for at least one sentence")
     labels = ner_data.SCHEMES[settings.scheme]
-    position = {label: i for i, label in enumerate(labels)}
     training.seed_everything(seed)
     vocabulary = Vocabulary.build(sentences, size=settings.vocabulary_size, lowercase=settings.case == "features")
     tagger = Tagger(settings, vocabulary, labels, TaggerNet(settings, len(vocabulary), len(labels)))
 
-    kept = [i for i, tokens in enumerate(sentences) if tokens]
-    cut = [sentences[i][:MAX_TRAIN_TOKENS] for i in kept]
-    targets = [torch.tensor([position[label] for label in ner_data.labels_for(tags[i], settings.scheme)]
-                            [:MAX_TRAIN_TOKENS]) for i in kept]
-    encoded = [torch.from_numpy(vocabulary.encode(tokens)) for tokens in cut]
-    cases = [torch.from_numpy(case_features(tokens)) for tokens in cut]
-    lengths = torch.tensor([len(tokens) for tokens in cut])
+    batches = _length_batches(tagger, sentences, tags, seed)
     loss_function = nn.CrossEntropyLoss(ignore_index=-1)
-    noise = torch.Generator().manual_seed(seed)
 
-    def batch_loss(batch: torch.Tensor, epoch: int) -> torch.Tensor:
-        chosen = batch.tolist()
-        indices = pad_sequence([encoded[i] for i in chosen], batch_first=True)
-        if settings.unk_rate:
-            indices = indices.masked_fill(torch.rand(indices.shape, generator=noise) < settings.unk_rate, 0)
-        case = pad_sequence([cases[i] for i in chosen], batch_first=True)
-        target = pad_sequence([targets[i] for i in chosen], batch_first=True, padding_value=-1)
-        scores = tagger.network(indices, case, lengths[batch])
+    def batch_loss(numbers: torch.Tensor, epoch: int) -> torch.Tensor:
+        indices, case, lengths, target = batches[int(numbers[0])]
+        scores = tagger.network(indices, case, lengths)
         return loss_function(scores.reshape(-1, len(labels)), target.reshape(-1))
 
-    tagger.history = training.fit(tagger.network, batch_loss, len(cut), epochs, lr=settings.lr,
-                                  batch_size=BATCH_SIZE, progress=progress, seed=seed)
+    # Each "sample" of the loop is one mini-batch of sentences of about the same length (little padding);
+    # the loop shuffles their order every epoch.
+    tagger.history = training.fit(tagger.network, batch_loss, len(batches), epochs, lr=settings.lr, batch_size=1,
+                                  progress=progress, seed=seed)
     return tagger
 
 
@@ -308,11 +320,54 @@ def evaluate(tagger: Tagger, corpus: ner_data.Corpus, split: str = "dev", n_wors
                       tagger.labels, ner_data.worst_sentences(gold, predicted, n_worst))
 
 
+def pair_probabilities(tagger: Tagger, pairs=ner_data.RIGHT_CONTEXT_PAIRS) -> np.ndarray:
+    """(n_pairs, 2): P(part of a name) at each pair's ambiguous token, in its first and its second sentence."""
+    return np.array([[name_probability(tagger, list(tokens))[pair.position] for tokens, _ in (pair.first, pair.second)]
+                     for pair in pairs])
+
+
+def _is_name(pairs) -> np.ndarray:
+    return np.array([[tags[pair.position] != "O" for _, tags in (pair.first, pair.second)] for pair in pairs])
+
+
 def right_context_accuracy(tagger: Tagger, pairs=ner_data.RIGHT_CONTEXT_PAIRS) -> float:
     """The share of the pairs' ambiguous tokens (two per pair) where the tagger says name / not a name correctly."""
-    right = []
-    for pair in pairs:
-        for tokens, tags in (pair.first, pair.second):
-            said_name = name_probability(tagger, list(tokens))[pair.position] > 0.5
-            right.append(said_name == (tags[pair.position] != "O"))
-    return float(np.mean(right))
+    return float(np.mean((pair_probabilities(tagger, pairs) > 0.5) == _is_name(pairs)))
+
+
+def right_context_moves(tagger: Tagger, pairs=ner_data.RIGHT_CONTEXT_PAIRS) -> np.ndarray:
+    """Per pair: P(name) where the word is part of a name minus P(name) where it is not (0 when blind to the right)."""
+    probabilities, names = pair_probabilities(tagger, pairs), _is_name(pairs)
+    return np.where(names[:, 0], probabilities[:, 0] - probabilities[:, 1], probabilities[:, 1] - probabilities[:, 0])
+
+
+def context_reading(pair: ner_data.ContextPair, uni: tuple[float, float], bi: tuple[float, float], uni_title: str,
+                    bi_title: str) -> str:
+    """What the two taggers did with one pair, in words, from their P(name) at the ambiguous token."""
+    word = pair.word
+    names = [tags[pair.position] != "O" for _, tags in (pair.first, pair.second)]
+    name_index = names.index(True)
+    right = [(p > 0.5) == n for p, n in zip(bi, names)]
+    lines = [f"The **{uni_title}** gives “{word}” P(name) = {uni[0]:.2f} in the first sentence and {uni[1]:.2f} in "
+             f"the second: it has read the same words so far, so it cannot tell them apart and is right in at most one."]
+    moved = bi[name_index] - bi[1 - name_index]
+    if moved > 0.05:
+        verdict = ("and it tags both correctly." if all(right) else
+                   "but not across the 0.5 line in both, so one of them is still tagged wrongly.")
+        lines.append(f"The **{bi_title}** gives {bi[0]:.2f} and {bi[1]:.2f}: the words to the right raised P(name) where "
+                     f"“{word}” starts a name, {verdict}")
+    elif moved < -0.05:
+        lines.append(f"The **{bi_title}** gives {bi[0]:.2f} and {bi[1]:.2f}: it does read the words to the right, but "
+                     f"here they pushed it the wrong way.")
+    else:
+        lines.append(f"The **{bi_title}** gives {bi[0]:.2f} and {bi[1]:.2f}: it could read the words to the right, but "
+                     f"they barely changed its answer here.")
+    return " ".join(lines)
+
+
+def unknown_share(train_sentences, held_out_sentences, sizes, lowercase: bool) -> np.ndarray:
+    """For each vocabulary size, the share of held-out tokens outside the `size` most frequent training words."""
+    full = Vocabulary.build(train_sentences, lowercase=lowercase)
+    ranks = np.array([full.index(token) for sentence in held_out_sentences for token in sentence])
+    ranks = np.where(ranks == 0, np.iinfo(np.int64).max, ranks)  # not in the training corpus at all
+    return np.array([np.mean(ranks >= size) for size in sizes])

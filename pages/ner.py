@@ -1,0 +1,298 @@
+"""NER tagging: one-hot words into a uni- or bidirectional RNN that tags every word, trained live on Wikipedia text."""
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from playground import ner, ner_data, text, ui
+from playground.figures import ner as figures
+
+SCHEME_NAMES = {"bio": "BIO tags: PER, LOC, ORG, MISC", "binary": "Part of a name? y⟨t⟩ = 1 / 0"}
+INPUT_NAMES = {"one_hot": "one-hot", "embedding": "learned embedding"}
+CASE_NAMES = {"features": "lowercase words + 3 case features", "as_written": "words as written (no case features)"}
+SPLIT_NAMES = {"dev": "dev (502 sentences)", "test": "test (304 sentences)"}
+HARRY = "Harry Potter and Hermione Granger invented a new spell."
+LIMITS = ner.LIMITS
+
+ui.use_app_menu()
+st.title("NER tagging: a tag for every word")
+st.markdown(
+    "Named-entity recognition is the course's **many-to-many** case with T_x = T_y: for every word x⟨t⟩ the "
+    "network outputs ŷ⟨t⟩, *is this word part of a name, and of what kind?* The words enter as one-hot vectors "
+    "over a vocabulary with ⟨unk⟩; a **bidirectional** RNN also reads the sentence from the right, because "
+    "“Teddy” is a name in “Teddy Roosevelt” and not in “Teddy bears”."
+)
+
+
+@st.cache_resource(show_spinner=False)
+def corpus(split: str) -> ner_data.Corpus:
+    return ner_data.load_corpus(split)
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def vocabulary(size: int, lowercase: bool) -> text.Vocabulary:
+    return text.Vocabulary.build(corpus("train").sentences, size=size, lowercase=lowercase)
+
+
+@st.cache_data(max_entries=2, show_spinner=False)
+def unknown_shares(lowercase: bool) -> tuple[np.ndarray, np.ndarray]:
+    low, high, _ = LIMITS["vocabulary_size"]
+    sizes = np.unique(np.geomspace(low, high, 30).astype(int))
+    return sizes, ner.unknown_share(corpus("train").sentences, corpus("dev").sentences, sizes, lowercase)
+
+
+# --------------------------------------------------------------------------- settings
+a, b, c = st.columns([1.25, 1, 1])
+scheme = a.radio("Labels y⟨t⟩", list(SCHEME_NAMES), format_func=SCHEME_NAMES.get, horizontal=True,
+                 **ui.kept("ner_scheme", "bio", lambda v: v in SCHEME_NAMES))
+model = ui.kept_selectbox(b, "Model", list(ner.MODELS), "ner_model", "bilstm",
+                          format_func=lambda key: ner.MODELS[key][2])
+input_kind = c.radio("Input x⟨t⟩", list(INPUT_NAMES), format_func=INPUT_NAMES.get, horizontal=True,
+                     **ui.kept("ner_input", "one_hot", lambda v: v in INPUT_NAMES))
+
+
+def _limited(key, name):
+    low, high, default = LIMITS[name]
+    return ui.kept(key, default, lambda v: low <= v <= high)
+
+
+with st.expander("Vocabulary, sizes and training"):
+    a, b, c = st.columns(3)
+    vocabulary_size = a.slider("Vocabulary size |V| (most frequent training words)", *LIMITS["vocabulary_size"][:2],
+                               step=100, **_limited("ner_vocab", "vocabulary_size"))
+    embedding_size = b.slider("Embedding size d", *LIMITS["embedding_size"][:2], disabled=input_kind == "one_hot",
+                              help="Only for the learned embedding: each word becomes d numbers, learned in training.",
+                              **_limited("ner_embedding", "embedding_size"))
+    hidden_size = c.slider("Hidden units n_a (per direction)", *LIMITS["hidden_size"][:2],
+                           **_limited("ner_hidden", "hidden_size"))
+    a, b, c = st.columns(3)
+    epochs = a.slider("Epochs", *LIMITS["epochs"][:2], help="Passes over the 4,002 training sentences (Adam, lr 0.01, "
+                      "mini-batches of 32 sentences of similar length).", **_limited("ner_epochs", "epochs"))
+    case = b.radio("Case", list(CASE_NAMES), format_func=CASE_NAMES.get,
+                   **ui.kept("ner_case", "features", lambda v: v in CASE_NAMES))
+    seed = c.number_input("Seed", *LIMITS["seed"][:2], step=1, **_limited("ner_seed", "seed"))
+    st.caption("Why lowercase + case features: a one-hot vector of the word as written makes “Apple” and “apple” "
+               "two unrelated words and turns every unknown word into the same ⟨unk⟩, whether it is “zebra” or "
+               "“Zelensky”. Lowercased, the vocabulary covers more words, and three extra numbers in x⟨t⟩ keep what "
+               "case says: starts with a capital, all capitals, has a digit. Try both.")
+
+settings = ner.Settings(model=model, scheme=scheme, input=input_kind, vocabulary_size=int(vocabulary_size),
+                        embedding_size=int(embedding_size), hidden_size=int(hidden_size), case=case,
+                        epochs=int(epochs), seed=int(seed))
+words = vocabulary(settings.vocabulary_size, case == "features")
+labels = ner_data.SCHEMES[scheme]
+parts = ner.parameter_count(settings, len(words), len(labels))
+other_input = ner.Settings(**{**settings.__dict__, "input": "embedding" if input_kind == "one_hot" else "one_hot"})
+other_count = sum(ner.parameter_count(other_input, len(words), len(labels)).values())
+
+
+def trained(s: ner.Settings, button: str):
+    def train(progress):
+        training = corpus("train")
+        return ner.train_tagger(training.sentences, training.tags, progress=progress,
+                                **{k: v for k, v in s.__dict__.items()})
+
+    return ui.trained(("ner",) + s.key(), train, button=button, label=f"Training the {ner.MODELS[s.model][2]}")
+
+
+title = ner.MODELS[model][2]
+tagger = trained(settings, f"Train the {title}")
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def evaluation(key: tuple, split: str, _tagger: ner.Tagger) -> ner.Evaluation:
+    return ner.evaluate(_tagger, corpus(split), split)
+
+
+if tagger is None:
+    st.info(f"**Press “Train the {title}”** to train it on 4,002 Wikipedia sentences ({settings.epochs} epochs, a few "
+            "seconds; the result is kept for everyone using the same settings). Until then the page shows the words "
+            "and the vocabulary, without tags.")
+else:
+    dev = evaluation(settings.key(), "dev", tagger)
+    columns = st.columns(4)
+    columns[0].metric("Entity F1 (dev)", f"{dev.scores['all'].f1:.2f}",
+                      help="Entities with the right type and both boundaries, on 502 held-out sentences.")
+    columns[1].metric("Token accuracy (dev)", f"{dev.accuracy:.1%}",
+                      help="Share of tokens with the right tag; most tokens are O, so this is always high.")
+    columns[2].metric("Parameters", f"{sum(parts.values()):,}",
+                      help=f"With {INPUT_NAMES[other_input.input]} input it would be {other_count:,}.")
+    columns[3].metric("Training time", f"{tagger.history.seconds:.1f} s", help=f"{settings.epochs} epochs")
+
+# --------------------------------------------------------------------------- the user's sentence
+sentence = st.text_input("Type your own sentence", max_chars=4 * text.MAX_TEXT_CHARS,
+                         **ui.kept("ner_text", HARRY, lambda v: isinstance(v, str)))
+tokens, cut_note = text.cut(sentence)
+if cut_note:
+    st.info(ui.escape_markdown(cut_note))
+unknown = words.unknown(tokens)
+if not tokens:
+    st.info("Type a sentence above: its words are tagged here.")
+else:
+    probabilities = tagger.predict_proba(tokens) if tagger is not None else None
+    predicted = tagger.predict(tokens) if tagger is not None else None
+    st.html(figures.entity_html(tokens, predicted, unknown, probabilities, labels))
+    st.html(figures.legend_html(scheme))
+    if tagger is not None:
+        ui.plot(figures.probability_figure(tokens, probabilities, labels, unknown), key="ner_probabilities")
+        st.caption("Hover a word above (or a cell here) for its probabilities. The tag of each word is the most "
+                   "probable one, chosen word by word: it can even be an I- tag with no B- before it, which is "
+                   "read as the start of a name (as the CoNLL scorer does).")
+
+# --------------------------------------------------------------------------- the lessons
+why_tab, evaluation_tab, vectors_tab, labels_tab, data_tab = st.tabs(
+    ["Why bidirectional", "Evaluation", "Words → vectors", "Two labelings", "The data"])
+
+with why_tab:
+    pairs = ner_data.RIGHT_CONTEXT_PAIRS
+    choice = st.radio("A pair of sentences that only the right context tells apart", range(len(pairs)),
+                      format_func=lambda i: pairs[i].title, horizontal=True,
+                      **ui.kept("ner_pair", 0, lambda v: 0 <= v < len(pairs)))
+    pair = pairs[choice]
+    counterpart = ner.COUNTERPART[model]
+    uni_key, bi_key = (counterpart, model) if settings.bidirectional else (model, counterpart)
+    other = ner.Settings(**{**settings.__dict__, "model": counterpart})
+    st.markdown(f"1. {ui.escape_markdown(' '.join(pair.first[0]))}  \n"
+                f"2. {ui.escape_markdown(' '.join(pair.second[0]))}  \n"
+                f"Up to “{ui.escape_markdown(pair.word)}” both sentences are the same. It is part of a name in "
+                f"sentence {1 + [tags[pair.position] != 'O' for _, tags in (pair.first, pair.second)].index(True)} "
+                "only, and only the words after it say so.")
+    if tagger is None:
+        st.info(f"Train the {title} above first; then train the {ner.MODELS[counterpart][2]} here to compare.")
+    else:
+        other_tagger = trained(other, f"Train the {ner.MODELS[counterpart][2]} too (same settings)")
+        if other_tagger is None:
+            st.caption(f"The comparison needs the {ner.MODELS[counterpart][2]} as well, trained with the same "
+                       "settings.")
+        else:
+            taggers = {model: tagger, counterpart: other_tagger}
+            uni, bi = taggers[uni_key], taggers[bi_key]
+            uni_title, bi_title = ner.MODELS[uni_key][2], ner.MODELS[bi_key][2]
+            p = {t: tuple(ner.name_probability(taggers[k], list(s[0])) for s in (pair.first, pair.second))
+                 for k, t in ((uni_key, f"{uni_title}: reads left → right"),
+                              (bi_key, f"{bi_title}: reads both ways"))}
+            shown = min(len(pair.first[0]), len(pair.second[0]))
+            current = st.select_slider("Current token t", list(range(shown)), format_func=lambda t: f"{t + 1}: "
+                                       f"{pair.first[0][t]} / {pair.second[0][t]}",
+                                       **ui.kept(f"ner_token_{choice}", pair.position, lambda v: 0 <= v < shown))
+            ui.plot(figures.context_figure(pair, p, current), key="ner_context")
+            st.caption("Bars: P(part of a name) for every word; red = part of a name in the gold labels, blue = not. "
+                       "Above the dotted line the word is tagged as (part of) a name.")
+            at = pair.position
+            st.markdown(ner.context_reading(pair, tuple(p[list(p)[0]][i][at] for i in (0, 1)),
+                                            tuple(p[list(p)[1]][i][at] for i in (0, 1)), uni_title, bi_title))
+            states = [bi.hidden_states(list(s[0])) for s in (pair.first, pair.second)]
+            st.markdown(f"**The {bi_title}'s two hidden states at t = {current + 1}**: a→⟨t⟩ has read words 1 … t "
+                        f"from the left, a←⟨t⟩ words T … t from the right; ŷ⟨t⟩ = softmax(W_ya [a→⟨t⟩; a←⟨t⟩] + b_y).")
+            ui.plot(figures.states_figure([list(pair.first[0]), list(pair.second[0])], states, current),
+                    key="ner_states")
+            forward_gap = float(np.abs(states[0][0][current] - states[1][0][current]).max())
+            backward_gap = float(np.abs(states[0][1][current] - states[1][1][current]).max())
+            st.caption(f"Largest difference between the two sentences at t = {current + 1}: a→ {forward_gap:.3f}, "
+                       f"a← {backward_gap:.3f}. "
+                       + ("a→ is identical because the words up to here are identical: only a← can tell the sentences "
+                          "apart." if current <= pair.position else "Past the first differing word both states differ."))
+            uni_accuracy, bi_accuracy = ner.right_context_accuracy(uni), ner.right_context_accuracy(bi)
+            moved = ner.right_context_moves(bi)
+            st.markdown(f"**Over all {len(pairs)} pairs** ({2 * len(pairs)} ambiguous words): the {uni_title} is right "
+                        f"on {uni_accuracy:.0%} (it must give both sentences of a pair the same answer), the "
+                        f"{bi_title} on {bi_accuracy:.0%}; the right context raised its P(name) where the word is a "
+                        f"name in {int(np.sum(moved > 0))} of {len(pairs)} pairs.")
+
+with evaluation_tab:
+    if tagger is None:
+        st.info("Train a model above to evaluate it on the held-out sentences.")
+    else:
+        split = st.radio("Held-out split", list(SPLIT_NAMES), format_func=SPLIT_NAMES.get, horizontal=True,
+                         **ui.kept("ner_split", "dev", lambda v: v in SPLIT_NAMES))
+        result = evaluation(settings.key(), split, tagger)
+        scores = result.scores
+        st.markdown(f"**Token accuracy {result.accuracy:.1%}, entity F1 {scores['all'].f1:.2f}** "
+                    f"(precision {scores['all'].precision:.2f}, recall {scores['all'].recall:.2f}) on "
+                    f"{len(result.gold)} sentences from articles the model never saw. An entity counts only if its "
+                    "type and both boundaries are right (the CoNLL way): “the United States” found as “United "
+                    "States” is one miss and one false alarm.")
+        table = pd.DataFrame([{"type": "all types" if k == "all" else f"{k} ({ner_data.TYPE_NAMES[k]})",
+                               "precision": v.precision, "recall": v.recall, "F1": v.f1, "gold entities": v.support,
+                               "predicted": v.predicted, "correct": v.correct} for k, v in scores.items()])
+        left, right = st.columns([1, 1])
+        with left:
+            ui.plot(figures.scores_figure(scores), key="ner_scores")
+        with right:
+            ui.plot(figures.confusion_figure(result.confusion, result.labels), key="ner_confusion")
+        st.dataframe(table.set_index("type").style.format({"precision": "{:.2f}", "recall": "{:.2f}", "F1": "{:.2f}"}),
+                     width="stretch")
+        st.caption("Annotation quirks of this corpus (from DocRED): a nationality word often carries its country's "
+                   "type (“German” is LOC 44 times and MISC 6 times in training; CoNLL-2003 would say MISC), and spans "
+                   "may start with “the” (“the United States”). Some of the LOC ↔ MISC confusions above are these.")
+        st.subheader("The sentences it gets most wrong")
+        held_out = corpus(split)
+        for i in result.worst:
+            unk = words.unknown(held_out.sentences[i])
+            st.markdown(f"**{ner_data.entity_errors(result.gold[i], result.predicted[i])} entity errors** · from "
+                        f"“{ui.escape_markdown(held_out.articles[i])}”")
+            st.html(figures.entity_html(held_out.sentences[i], result.gold[i], unk))
+            st.html(figures.entity_html(held_out.sentences[i], result.predicted[i], unk))
+            st.caption("Above: the gold tags. Below: the model's.")
+
+with vectors_tab:
+    st.markdown(f"The vocabulary holds the **{len(words) - 1:,} most frequent words** of the training sentences"
+                f"{' (lowercased)' if case == 'features' else ''} plus ⟨unk⟩ at index 0, for every other word. "
+                f"A word's one-hot vector x⟨t⟩ has {len(words):,} entries: a 1 at the word's index, 0 elsewhere.")
+    if tokens:
+        indices = words.encode(tokens)
+        ui.plot(figures.one_hot_figure(tokens, indices, len(words)), key="ner_one_hot")
+        st.caption(f"{sum(unknown)} of your {len(tokens)} words are not in the vocabulary and become ⟨unk⟩ (red, "
+                   "index 0): the network sees them all as the same word" + (" (only their case features differ)."
+                                                                            if case == "features" else "."))
+    sizes, shares = unknown_shares(case == "features")
+    ui.plot(figures.coverage_figure(sizes, shares, len(words)), key="ner_coverage")
+    st.caption("Share of the dev sentences' words that fall outside the vocabulary, by vocabulary size. Wikipedia is "
+               "full of rare names: even every training word leaves many held-out words ⟨unk⟩, which is why the case "
+               "features matter.")
+    st.markdown("**What the input costs in parameters** (your settings; n_x is the length of x⟨t⟩)")
+    rows = []
+    for kind in ner.INPUTS:
+        option = ner.Settings(**{**settings.__dict__, "input": kind})
+        counted = ner.parameter_count(option, len(words), len(labels))
+        rows.append({"input": INPUT_NAMES[kind], **counted, "total": sum(counted.values())})
+    st.dataframe(pd.DataFrame(rows).set_index("input").fillna(0).astype(int), width="stretch")
+    directions = 2 if settings.bidirectional else 1
+    gates = ner.GATES[settings.cell]
+    st.caption(f"One-hot: W_ax has one column per word, {gates} × {settings.hidden_size} × {directions} = "
+               f"{gates * settings.hidden_size * directions} numbers for each of the {len(words):,} words. A learned "
+               f"embedding stores d = {settings.embedding_size} numbers per word and a much smaller W_ax. Multiplying "
+               "W_ax by a one-hot vector just picks the word's column, so the code looks the column up instead of "
+               "multiplying by thousands of zeros (same numbers). PyTorch keeps two bias vectors, b_ih + b_hh, where "
+               "the course has one b_a; the counts are those of the real torch modules.")
+
+with labels_tab:
+    st.markdown("The corpus is labeled with **BIO tags**: B-X begins a name of type X, I-X continues it, O is outside "
+                "every name. The course's simpler labels y⟨t⟩ come from them: 1 for every B-X or I-X, 0 for O. "
+                "Pick the labels the model learns at the top of the page.")
+    example = corpus("train")
+    index = st.number_input("Training sentence no.", 1, len(example), step=1,
+                            **ui.kept("ner_example", 9, lambda v: 1 <= v <= len(example))) - 1
+    tags = example.tags[index]
+    st.html(figures.entity_html(example.sentences[index], tags, words.unknown(example.sentences[index])))
+    st.dataframe(pd.DataFrame({"x⟨t⟩": example.sentences[index], "BIO tag": tags,
+                               "y⟨t⟩ (part of a name)": ner_data.binary_labels(tags)},
+                              index=pd.RangeIndex(1, len(tags) + 1, name="t")).T, width="stretch")
+    st.caption(f"From the Wikipedia article “{ui.escape_markdown(example.articles[index])}” (CC BY-SA).")
+
+with data_tab:
+    train, dev_corpus, test_corpus = corpus("train"), corpus("dev"), corpus("test")
+    st.markdown(
+        f"**{len(train):,} training sentences** ({train.n_tokens():,} tokens), {len(dev_corpus)} dev and "
+        f"{len(test_corpus)} test sentences, from the lead sections of English Wikipedia articles, split by article "
+        "(no article is in two splits). The names were marked by people for DocRED (Yao et al., 2019) and revised "
+        "in Re-DocRED (Tan et al., 2022); dates and numbers are O here. Text: Wikipedia, CC BY-SA; annotations: "
+        "MIT. Details in `sample_data/ner/SOURCE.md` and `LICENSE`.\n\n"
+        "Quirks you will see: nationality words often carry the country's type (“American” is LOC 86 times, MISC 10 "
+        "and ORG 12 in training), spans can start with “the” and event names can include a year "
+        "(“2002 Winter Olympics”), and some non-Latin text was removed, leaving gaps such as “known in Japan as , is”."
+    )
+    counts = pd.DataFrame({split: {kind: sum(tag == f"B-{kind}" for tags in c.tags for tag in tags)
+                                   for kind in ner_data.TYPES}
+                           for split, c in (("train", train), ("dev", dev_corpus), ("test", test_corpus))})
+    st.dataframe(counts.rename(index=lambda k: f"{k} ({ner_data.TYPE_NAMES[k]})"), width="stretch")
