@@ -66,8 +66,9 @@ with st.expander("Vocabulary, sizes and training"):
     hidden_size = c.slider("Hidden units n_a (per direction)", *LIMITS["hidden_size"][:2],
                            **_limited("ner_hidden", "hidden_size"))
     a, b, c = st.columns(3)
-    epochs = a.slider("Epochs", *LIMITS["epochs"][:2], help="Passes over the 4,002 training sentences (Adam, lr 0.01, "
-                      "mini-batches of 32 sentences of similar length).", **_limited("ner_epochs", "epochs"))
+    epochs = a.slider("Epochs", *LIMITS["epochs"][:2], help=f"Passes over the {len(corpus('train')):,} training "
+                      f"sentences (Adam, lr 0.01, mini-batches of {ner.BATCH_SIZE} sentences of similar length).",
+                      **_limited("ner_epochs", "epochs"))
     case = b.radio("Case", list(CASE_NAMES), format_func=CASE_NAMES.get,
                    **ui.kept("ner_case", "features", lambda v: v in CASE_NAMES))
     seed = c.number_input("Seed", *LIMITS["seed"][:2], step=1, **_limited("ner_seed", "seed"))
@@ -105,7 +106,7 @@ def evaluation(key: tuple, split: str, _tagger: ner.Tagger) -> ner.Evaluation:
 
 
 if tagger is None:
-    st.info(f"**Press “Train the {title}”** to train it on 4,002 Wikipedia sentences ({settings.epochs} epochs, a few "
+    st.info(f"**Press “Train the {title}”** to train it on {len(corpus('train')):,} Wikipedia sentences ({settings.epochs} epochs, a few "
             "seconds; the result is kept for everyone using the same settings). Until then the page shows the words "
             "and the vocabulary, without tags.")
 else:
@@ -124,7 +125,7 @@ sentence = st.text_input("Type your own sentence", max_chars=4 * text.MAX_TEXT_C
                          **ui.kept("ner_text", HARRY, lambda v: isinstance(v, str)))
 tokens, cut_note = text.cut(sentence)
 if cut_note:
-    st.info(ui.escape_markdown(cut_note))
+    st.info(cut_note)
 unknown = words.unknown(tokens)
 if not tokens:
     st.info("Type a sentence above: its words are tagged here.")

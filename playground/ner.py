@@ -53,7 +53,7 @@ LIMITS = {  # (min, max, default)
     "seed": (0, 9999, 0),
 }
 MAX_TRAIN_TOKENS = 60  # longer training sentences are cut (60 of 4,002 are longer); prediction takes any length
-BATCH_SIZE = 32
+BATCH_SIZE = 64
 
 
 def case_features(tokens: list[str]) -> np.ndarray:
