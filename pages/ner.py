@@ -34,6 +34,12 @@ def vocabulary(size: int, lowercase: bool) -> text.Vocabulary:
     return text.Vocabulary.build(corpus("train").sentences, size=size, lowercase=lowercase)
 
 
+@st.cache_resource(max_entries=64, show_spinner=False)
+def cached(key: tuple, _build):
+    """`_build()` once per key for every session: figures and readings of cached models (reruns stay fast)."""
+    return _build()
+
+
 @st.cache_data(max_entries=2, show_spinner=False)
 def unknown_shares(lowercase: bool) -> tuple[np.ndarray, np.ndarray]:
     low, high, _ = LIMITS["vocabulary_size"]
@@ -130,12 +136,16 @@ unknown = words.unknown(tokens)
 if not tokens:
     st.info("Type a sentence above: its words are tagged here.")
 else:
-    probabilities = tagger.predict_proba(tokens) if tagger is not None else None
-    predicted = tagger.predict(tokens) if tagger is not None else None
+    probabilities = predicted = None
+    if tagger is not None:
+        probabilities, predicted = cached(("tags", settings.key(), tuple(tokens)),
+                                          lambda: (tagger.predict_proba(tokens), tagger.predict(tokens)))
     st.html(figures.entity_html(tokens, predicted, unknown, probabilities, labels))
     st.html(figures.legend_html(scheme))
     if tagger is not None:
-        ui.plot(figures.probability_figure(tokens, probabilities, labels, unknown), key="ner_probabilities")
+        ui.plot(cached(("probabilities", settings.key(), tuple(tokens)),
+                       lambda: figures.probability_figure(tokens, probabilities, labels, unknown)),
+                key="ner_probabilities")
         st.caption("Hover a word above (or a cell here) for its probabilities. The tag of each word is the most "
                    "probable one, chosen word by word: it can even be an I- tag with no B- before it, which is "
                    "read as the start of a name (as the CoNLL scorer does).")
@@ -169,32 +179,33 @@ with why_tab:
             taggers = {model: tagger, counterpart: other_tagger}
             uni, bi = taggers[uni_key], taggers[bi_key]
             uni_title, bi_title = ner.MODELS[uni_key][2], ner.MODELS[bi_key][2]
-            p = {t: tuple(ner.name_probability(taggers[k], list(s[0])) for s in (pair.first, pair.second))
-                 for k, t in ((uni_key, f"{uni_title}: reads left → right"),
-                              (bi_key, f"{bi_title}: reads both ways"))}
+            both = ("pair", settings.key(), other.key(), choice)
+            p = cached(both, lambda: {
+                t: tuple(ner.name_probability(taggers[k], list(s[0])) for s in (pair.first, pair.second))
+                for k, t in ((uni_key, f"{uni_title}: reads left → right"), (bi_key, f"{bi_title}: reads both ways"))})
             shown = min(len(pair.first[0]), len(pair.second[0]))
             current = st.select_slider("Current token t", list(range(shown)), format_func=lambda t: f"{t + 1}: "
                                        f"{pair.first[0][t]} / {pair.second[0][t]}",
                                        **ui.kept(f"ner_token_{choice}", pair.position, lambda v: 0 <= v < shown))
-            ui.plot(figures.context_figure(pair, p, current), key="ner_context")
+            ui.plot(cached(both + (current,), lambda: figures.context_figure(pair, p, current)), key="ner_context")
             st.caption("Bars: P(part of a name) for every word; red = part of a name in the gold labels, blue = not. "
                        "Above the dotted line the word is tagged as (part of) a name.")
             at = pair.position
             st.markdown(ner.context_reading(pair, tuple(p[list(p)[0]][i][at] for i in (0, 1)),
                                             tuple(p[list(p)[1]][i][at] for i in (0, 1)), uni_title, bi_title))
-            states = [bi.hidden_states(list(s[0])) for s in (pair.first, pair.second)]
+            states = cached(both + ("states",), lambda: [bi.hidden_states(list(s[0])) for s in (pair.first, pair.second)])
             st.markdown(f"**The {bi_title}'s two hidden states at t = {current + 1}**: a→⟨t⟩ has read words 1 … t "
                         f"from the left, a←⟨t⟩ words T … t from the right; ŷ⟨t⟩ = softmax(W_ya [a→⟨t⟩; a←⟨t⟩] + b_y).")
-            ui.plot(figures.states_figure([list(pair.first[0]), list(pair.second[0])], states, current),
-                    key="ner_states")
+            ui.plot(cached(both + ("states", current), lambda: figures.states_figure(
+                [list(pair.first[0]), list(pair.second[0])], states, current)), key="ner_states")
             forward_gap = float(np.abs(states[0][0][current] - states[1][0][current]).max())
             backward_gap = float(np.abs(states[0][1][current] - states[1][1][current]).max())
             st.caption(f"Largest difference between the two sentences at t = {current + 1}: a→ {forward_gap:.3f}, "
                        f"a← {backward_gap:.3f}. "
                        + ("a→ is identical because the words up to here are identical: only a← can tell the sentences "
                           "apart." if current <= pair.position else "Past the first differing word both states differ."))
-            uni_accuracy, bi_accuracy = ner.right_context_accuracy(uni), ner.right_context_accuracy(bi)
-            moved = ner.right_context_moves(bi)
+            uni_accuracy, bi_accuracy, moved = cached(("pairs", settings.key(), other.key()), lambda: (
+                ner.right_context_accuracy(uni), ner.right_context_accuracy(bi), ner.right_context_moves(bi)))
             st.markdown(f"**Over all {len(pairs)} pairs** ({2 * len(pairs)} ambiguous words): the {uni_title} is right "
                         f"on {uni_accuracy:.0%} (it must give both sentences of a pair the same answer), the "
                         f"{bi_title} on {bi_accuracy:.0%}; the right context raised its P(name) where the word is a "
@@ -213,16 +224,18 @@ with evaluation_tab:
                     f"{len(result.gold)} sentences from articles the model never saw. An entity counts only if its "
                     "type and both boundaries are right (the CoNLL way): “the United States” found as “United "
                     "States” is one miss and one false alarm.")
-        table = pd.DataFrame([{"type": "all types" if k == "all" else f"{k} ({ner_data.TYPE_NAMES[k]})",
-                               "precision": v.precision, "recall": v.recall, "F1": v.f1, "gold entities": v.support,
-                               "predicted": v.predicted, "correct": v.correct} for k, v in scores.items()])
+        table = cached(("table", settings.key(), split), lambda: pd.DataFrame([{
+            "type": "all types" if k == "all" else f"{k} ({ner_data.TYPE_NAMES[k]})", "precision": v.precision,
+            "recall": v.recall, "F1": v.f1, "gold entities": v.support, "predicted": v.predicted, "correct": v.correct}
+            for k, v in scores.items()]).set_index("type"))
         left, right = st.columns([1, 1])
         with left:
-            ui.plot(figures.scores_figure(scores), key="ner_scores")
+            ui.plot(cached(("scores", settings.key(), split), lambda: figures.scores_figure(scores)), key="ner_scores")
         with right:
-            ui.plot(figures.confusion_figure(result.confusion, result.labels), key="ner_confusion")
-        st.dataframe(table.set_index("type").style.format({"precision": "{:.2f}", "recall": "{:.2f}", "F1": "{:.2f}"}),
-                     width="stretch")
+            ui.plot(cached(("confusion", settings.key(), split),
+                           lambda: figures.confusion_figure(result.confusion, result.labels)), key="ner_confusion")
+        st.dataframe(table, width="stretch", column_config={
+            name: st.column_config.NumberColumn(format="%.2f") for name in ("precision", "recall", "F1")})
         st.caption("Annotation quirks of this corpus (from DocRED): a nationality word often carries its country's "
                    "type (“German” is LOC 44 times and MISC 6 times in training; CoNLL-2003 would say MISC), and spans "
                    "may start with “the” (“the United States”). Some of the LOC ↔ MISC confusions above are these.")
@@ -242,22 +255,26 @@ with vectors_tab:
                 f"A word's one-hot vector x⟨t⟩ has {len(words):,} entries: a 1 at the word's index, 0 elsewhere.")
     if tokens:
         indices = words.encode(tokens)
-        ui.plot(figures.one_hot_figure(tokens, indices, len(words)), key="ner_one_hot")
+        ui.plot(cached(("one_hot", len(words), case, tuple(tokens)),
+                       lambda: figures.one_hot_figure(tokens, indices, len(words))), key="ner_one_hot")
         st.caption(f"{sum(unknown)} of your {len(tokens)} words are not in the vocabulary and become ⟨unk⟩ (red, "
                    "index 0): the network sees them all as the same word" + (" (only their case features differ)."
                                                                             if case == "features" else "."))
     sizes, shares = unknown_shares(case == "features")
-    ui.plot(figures.coverage_figure(sizes, shares, len(words)), key="ner_coverage")
+    ui.plot(cached(("coverage", len(words), case), lambda: figures.coverage_figure(sizes, shares, len(words))),
+            key="ner_coverage")
     st.caption("Share of the dev sentences' words that fall outside the vocabulary, by vocabulary size. Wikipedia is "
                "full of rare names: even every training word leaves many held-out words ⟨unk⟩, which is why the case "
                "features matter.")
     st.markdown("**What the input costs in parameters** (your settings; n_x is the length of x⟨t⟩)")
-    rows = []
-    for kind in ner.INPUTS:
-        option = ner.Settings(**{**settings.__dict__, "input": kind})
-        counted = ner.parameter_count(option, len(words), len(labels))
-        rows.append({"input": INPUT_NAMES[kind], **counted, "total": sum(counted.values())})
-    st.dataframe(pd.DataFrame(rows).set_index("input").fillna(0).astype(int), width="stretch")
+    def parameter_table() -> pd.DataFrame:
+        rows = []
+        for kind in ner.INPUTS:
+            counted = ner.parameter_count(ner.Settings(**{**settings.__dict__, "input": kind}), len(words), len(labels))
+            rows.append({"input": INPUT_NAMES[kind], **counted, "total": sum(counted.values())})
+        return pd.DataFrame(rows).set_index("input").fillna(0).astype(int)
+
+    st.dataframe(cached(("parameters", settings.key()), parameter_table), width="stretch")
     directions = 2 if settings.bidirectional else 1
     gates = ner.GATES[settings.cell]
     st.caption(f"One-hot: W_ax has one column per word, {gates} × {settings.hidden_size} × {directions} = "
@@ -293,7 +310,7 @@ with data_tab:
         "and ORG 12 in training), spans can start with “the” and event names can include a year "
         "(“2002 Winter Olympics”), and some non-Latin text was removed, leaving gaps such as “known in Japan as , is”."
     )
-    counts = pd.DataFrame({split: {kind: sum(tag == f"B-{kind}" for tags in c.tags for tag in tags)
-                                   for kind in ner_data.TYPES}
-                           for split, c in (("train", train), ("dev", dev_corpus), ("test", test_corpus))})
+    counts = cached(("counts", len(train)), lambda: pd.DataFrame({
+        split: {kind: sum(tag == f"B-{kind}" for tags in c.tags for tag in tags) for kind in ner_data.TYPES}
+        for split, c in (("train", train), ("dev", dev_corpus), ("test", test_corpus))}))
     st.dataframe(counts.rename(index=lambda k: f"{k} ({ner_data.TYPE_NAMES[k]})"), width="stretch")
