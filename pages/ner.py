@@ -7,20 +7,20 @@ import streamlit as st
 from playground import ner, ner_data, text, ui
 from playground.figures import ner as figures
 
-SCHEME_NAMES = {"bio": "BIO tags: PER, LOC, ORG, MISC", "binary": "Part of a name? y⟨t⟩ = 1 / 0"}
+SCHEME_NAMES = {"bio": "BIO tags, 4 types", "binary": "name or not: 1 / 0"}
 INPUT_NAMES = {"one_hot": "one-hot", "embedding": "learned embedding"}
 CASE_NAMES = {"features": "lowercase words + 3 case features", "as_written": "words as written (no case features)"}
 SPLIT_NAMES = {"dev": "dev (502 sentences)", "test": "test (304 sentences)"}
 HARRY = "Harry Potter and Hermione Granger invented a new spell."
+HARRY_TAGS = ["B-PER", "I-PER", "O", "B-PER", "I-PER", "O", "O", "O", "O", "O"]  # the course's y = 1 1 0 1 1 0 0 0 0
 LIMITS = ner.LIMITS
 
 ui.use_app_menu()
-st.title("NER tagging: a tag for every word")
+st.title("NER: a tag for every word")
 st.markdown(
-    "Named-entity recognition is the course's **many-to-many** case with T_x = T_y: for every word x⟨t⟩ the "
-    "network outputs ŷ⟨t⟩, *is this word part of a name, and of what kind?* The words enter as one-hot vectors "
-    "over a vocabulary with ⟨unk⟩; a **bidirectional** RNN also reads the sentence from the right, because "
-    "“Teddy” is a name in “Teddy Roosevelt” and not in “Teddy bears”."
+    "Many-to-many with T_x = T_y: for every word x⟨t⟩ (a one-hot vector over a vocabulary with ⟨unk⟩) the RNN "
+    "outputs ŷ⟨t⟩, *is this word part of a name, and of what kind?* A **bidirectional** RNN also reads from the "
+    "right: “Teddy” is a name in “Teddy Roosevelt”, not in “Teddy bears”."
 )
 
 
@@ -48,13 +48,10 @@ def unknown_shares(lowercase: bool) -> tuple[np.ndarray, np.ndarray]:
 
 
 # --------------------------------------------------------------------------- settings
-a, b, c = st.columns([1.25, 1, 1])
-scheme = a.radio("Labels y⟨t⟩", list(SCHEME_NAMES), format_func=SCHEME_NAMES.get, horizontal=True,
-                 **ui.kept("ner_scheme", "bio", lambda v: v in SCHEME_NAMES))
-model = ui.kept_selectbox(b, "Model", list(ner.MODELS), "ner_model", "bilstm",
-                          format_func=lambda key: ner.MODELS[key][2])
-input_kind = c.radio("Input x⟨t⟩", list(INPUT_NAMES), format_func=INPUT_NAMES.get, horizontal=True,
-                     **ui.kept("ner_input", "one_hot", lambda v: v in INPUT_NAMES))
+a, b, c, d = st.columns([1.25, 1.1, 1, 0.9], vertical_alignment="bottom")
+scheme = ui.kept_selectbox(a, "Labels y⟨t⟩", list(SCHEME_NAMES), "ner_scheme", "bio", format_func=SCHEME_NAMES.get)
+model = ui.kept_selectbox(b, "Model", list(ner.MODELS), "ner_model", "bilstm", format_func=lambda k: ner.MODELS[k][2])
+input_kind = ui.kept_selectbox(c, "Input x⟨t⟩", list(INPUT_NAMES), "ner_input", "one_hot", format_func=INPUT_NAMES.get)
 
 
 def _limited(key, name):
@@ -62,26 +59,24 @@ def _limited(key, name):
     return ui.kept(key, default, lambda v: low <= v <= high)
 
 
-with st.expander("Vocabulary, sizes and training"):
-    a, b, c = st.columns(3)
-    vocabulary_size = a.slider("Vocabulary size |V| (most frequent training words)", *LIMITS["vocabulary_size"][:2],
-                               step=100, **_limited("ner_vocab", "vocabulary_size"))
-    embedding_size = b.slider("Embedding size d", *LIMITS["embedding_size"][:2], disabled=input_kind == "one_hot",
-                              help="Only for the learned embedding: each word becomes d numbers, learned in training.",
-                              **_limited("ner_embedding", "embedding_size"))
-    hidden_size = c.slider("Hidden units n_a (per direction)", *LIMITS["hidden_size"][:2],
-                           **_limited("ner_hidden", "hidden_size"))
-    a, b, c = st.columns(3)
-    epochs = a.slider("Epochs", *LIMITS["epochs"][:2], help=f"Passes over the {len(corpus('train')):,} training "
-                      f"sentences (Adam, lr 0.01, mini-batches of {ner.BATCH_SIZE} sentences of similar length).",
-                      **_limited("ner_epochs", "epochs"))
-    case = b.radio("Case", list(CASE_NAMES), format_func=CASE_NAMES.get,
-                   **ui.kept("ner_case", "features", lambda v: v in CASE_NAMES))
-    seed = c.number_input("Seed", *LIMITS["seed"][:2], step=1, **_limited("ner_seed", "seed"))
+with d.popover("Sizes, training", icon=":material/tune:", width="stretch"):
+    vocabulary_size = st.slider("Vocabulary size |V| (most frequent training words)", *LIMITS["vocabulary_size"][:2],
+                                step=100, **_limited("ner_vocab", "vocabulary_size"))
+    embedding_size = st.slider("Embedding size d", *LIMITS["embedding_size"][:2], disabled=input_kind == "one_hot",
+                               help="Only for the learned embedding: each word becomes d numbers, learned in training.",
+                               **_limited("ner_embedding", "embedding_size"))
+    hidden_size = st.slider("Hidden units n_a (per direction)", *LIMITS["hidden_size"][:2],
+                            **_limited("ner_hidden", "hidden_size"))
+    epochs = st.slider("Epochs", *LIMITS["epochs"][:2], help=f"Passes over the {len(corpus('train')):,} training "
+                       f"sentences (Adam, lr 0.01, mini-batches of {ner.BATCH_SIZE} sentences of similar length).",
+                       **_limited("ner_epochs", "epochs"))
+    case = st.radio("Case", list(CASE_NAMES), format_func=CASE_NAMES.get,
+                    **ui.kept("ner_case", "features", lambda v: v in CASE_NAMES))
     st.caption("Why lowercase + case features: a one-hot vector of the word as written makes “Apple” and “apple” "
                "two unrelated words and turns every unknown word into the same ⟨unk⟩, whether it is “zebra” or "
                "“Zelensky”. Lowercased, the vocabulary covers more words, and three extra numbers in x⟨t⟩ keep what "
                "case says: starts with a capital, all capitals, has a digit. Try both.")
+    seed = st.number_input("Seed", *LIMITS["seed"][:2], step=1, **_limited("ner_seed", "seed"))
 
 settings = ner.Settings(model=model, scheme=scheme, input=input_kind, vocabulary_size=int(vocabulary_size),
                         embedding_size=int(embedding_size), hidden_size=int(hidden_size), case=case,
@@ -96,14 +91,9 @@ other_count = sum(ner.parameter_count(other_input, len(words), len(labels)).valu
 def trained(s: ner.Settings, button: str):
     def train(progress):
         training = corpus("train")
-        return ner.train_tagger(training.sentences, training.tags, progress=progress,
-                                **{k: v for k, v in s.__dict__.items()})
+        return ner.train_tagger(training.sentences, training.tags, progress=progress, **s.__dict__)
 
     return ui.trained(("ner",) + s.key(), train, button=button, label=f"Training the {ner.MODELS[s.model][2]}")
-
-
-title = ner.MODELS[model][2]
-tagger = trained(settings, f"Train the {title}")
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
@@ -111,15 +101,19 @@ def evaluation(key: tuple, split: str, _tagger: ner.Tagger) -> ner.Evaluation:
     return ner.evaluate(_tagger, corpus(split), split)
 
 
+title = ner.MODELS[model][2]
+button_column, message_column = st.columns([1, 2.6], vertical_alignment="center")
+with button_column:
+    tagger = trained(settings, f"Train the {title}")
 if tagger is None:
-    st.info(f"**Press “Train the {title}”** to train it on {len(corpus('train')):,} Wikipedia sentences ({settings.epochs} epochs, a few "
-            "seconds; the result is kept for everyone using the same settings). Until then the page shows the words "
-            "and the vocabulary, without tags.")
+    message_column.info(f"**Press “Train the {title}”**: {len(corpus('train')):,} Wikipedia sentences, "
+                        f"{settings.epochs} epochs, a few seconds, kept for everyone with the same settings. Until "
+                        "then: words and vocabulary, no tags.")
 else:
     dev = evaluation(settings.key(), "dev", tagger)
     columns = st.columns(4)
     columns[0].metric("Entity F1 (dev)", f"{dev.scores['all'].f1:.2f}",
-                      help="Entities with the right type and both boundaries, on 502 held-out sentences.")
+                      help=f"Entities with the right type and both boundaries, on {len(dev.gold)} held-out sentences.")
     columns[1].metric("Token accuracy (dev)", f"{dev.accuracy:.1%}",
                       help="Share of tokens with the right tag; most tokens are O, so this is always high.")
     columns[2].metric("Parameters", f"{sum(parts.values()):,}",
@@ -156,9 +150,10 @@ why_tab, evaluation_tab, vectors_tab, labels_tab, data_tab = st.tabs(
 
 with why_tab:
     pairs = ner_data.RIGHT_CONTEXT_PAIRS
-    choice = st.radio("A pair of sentences that only the right context tells apart", range(len(pairs)),
-                      format_func=lambda i: pairs[i].title, horizontal=True,
-                      **ui.kept("ner_pair", 0, lambda v: 0 <= v < len(pairs)))
+    choice = st.pills("Pairs of sentences that only the right context tells apart", list(range(len(pairs))),
+                      format_func=lambda i: pairs[i].title,
+                      **ui.kept("ner_pair", 0, lambda v: v is None or 0 <= v < len(pairs)))
+    choice = 0 if choice is None else choice
     pair = pairs[choice]
     counterpart = ner.COUNTERPART[model]
     uni_key, bi_key = (counterpart, model) if settings.bidirectional else (model, counterpart)
@@ -228,26 +223,30 @@ with evaluation_tab:
             "type": "all types" if k == "all" else f"{k} ({ner_data.TYPE_NAMES[k]})", "precision": v.precision,
             "recall": v.recall, "F1": v.f1, "gold entities": v.support, "predicted": v.predicted, "correct": v.correct}
             for k, v in scores.items()]).set_index("type"))
-        left, right = st.columns([1, 1])
+        left, right = st.columns([1, 1.3])
         with left:
             ui.plot(cached(("scores", settings.key(), split), lambda: figures.scores_figure(scores)), key="ner_scores")
         with right:
-            ui.plot(cached(("confusion", settings.key(), split),
-                           lambda: figures.confusion_figure(result.confusion, result.labels)), key="ner_confusion")
-        st.dataframe(table, width="stretch", column_config={
-            name: st.column_config.NumberColumn(format="%.2f") for name in ("precision", "recall", "F1")})
-        st.caption("Annotation quirks of this corpus (from DocRED): a nationality word often carries its country's "
-                   "type (“German” is LOC 44 times and MISC 6 times in training; CoNLL-2003 would say MISC), and spans "
-                   "may start with “the” (“the United States”). Some of the LOC ↔ MISC confusions above are these.")
-        st.subheader("The sentences it gets most wrong")
+            st.dataframe(table, width="stretch", column_config={
+                name: st.column_config.NumberColumn(format="%.2f") for name in ("precision", "recall", "F1")})
+        ui.plot(cached(("confusion", settings.key(), split),
+                       lambda: figures.confusion_figure(result.confusion, result.labels)), key="ner_confusion")
         held_out = corpus(split)
+        if scheme == "bio":
+            mixed = ner_data.confused_words(held_out.sentences, result.gold, result.predicted, ("LOC", "MISC"))
+            common = ", ".join(f"“{ui.escape_markdown(word)}” ({count})" for word, count in mixed.most_common(5))
+            st.caption(f"Rows: the gold tag; columns: the model's. Tokens where location and other name were mixed "
+                       f"up: {sum(mixed.values())}" + (f"; most often {common}." if common else ".") + " In this corpus "
+                       "(from DocRED) a nationality word often carries its country's type: “German” is LOC 44 times "
+                       "and MISC 6 times in training, where CoNLL-2003 would always say MISC. Spans may also start with "
+                       "“the” (“the United States”).")
+        st.subheader("The sentences it gets most wrong")
         for i in result.worst:
             unk = words.unknown(held_out.sentences[i])
             st.markdown(f"**{ner_data.entity_errors(result.gold[i], result.predicted[i])} entity errors** · from "
-                        f"“{ui.escape_markdown(held_out.articles[i])}”")
-            st.html(figures.entity_html(held_out.sentences[i], result.gold[i], unk))
-            st.html(figures.entity_html(held_out.sentences[i], result.predicted[i], unk))
-            st.caption("Above: the gold tags. Below: the model's.")
+                        f"“{ui.escape_markdown(held_out.articles[i])}”. Gold, then the model's tags:")
+            st.html(figures.entity_html(held_out.sentences[i], result.gold[i], unk, size=1.05))
+            st.html(figures.entity_html(held_out.sentences[i], result.predicted[i], unk, size=1.05))
 
 with vectors_tab:
     st.markdown(f"The vocabulary holds the **{len(words) - 1:,} most frequent words** of the training sentences"
@@ -287,15 +286,20 @@ with vectors_tab:
 with labels_tab:
     st.markdown("The corpus is labeled with **BIO tags**: B-X begins a name of type X, I-X continues it, O is outside "
                 "every name. The course's simpler labels y⟨t⟩ come from them: 1 for every B-X or I-X, 0 for O. "
-                "Pick the labels the model learns at the top of the page.")
+                "Pick the labels the model learns at the top of the page. The course's example, labeled by hand:")
+
+    def labeling_table(tokens, tags) -> pd.DataFrame:
+        return pd.DataFrame({"x⟨t⟩": tokens, "BIO tag": tags, "y⟨t⟩ (part of a name)": ner_data.binary_labels(tags)},
+                            index=pd.RangeIndex(1, len(tags) + 1, name="t")).T
+
+    st.dataframe(labeling_table(text.tokenize(HARRY), HARRY_TAGS), width="stretch")
     example = corpus("train")
-    index = st.number_input("Training sentence no.", 1, len(example), step=1,
-                            **ui.kept("ner_example", 9, lambda v: 1 <= v <= len(example))) - 1
+    number, _ = st.columns([1, 3])
+    index = number.number_input("A training sentence, no.", 1, len(example), step=1,
+                                **ui.kept("ner_example", 9, lambda v: 1 <= v <= len(example))) - 1
     tags = example.tags[index]
-    st.html(figures.entity_html(example.sentences[index], tags, words.unknown(example.sentences[index])))
-    st.dataframe(pd.DataFrame({"x⟨t⟩": example.sentences[index], "BIO tag": tags,
-                               "y⟨t⟩ (part of a name)": ner_data.binary_labels(tags)},
-                              index=pd.RangeIndex(1, len(tags) + 1, name="t")).T, width="stretch")
+    st.html(figures.entity_html(example.sentences[index], tags, words.unknown(example.sentences[index]), size=1.1))
+    st.dataframe(labeling_table(example.sentences[index], tags), width="stretch")
     st.caption(f"From the Wikipedia article “{ui.escape_markdown(example.articles[index])}” (CC BY-SA).")
 
 with data_tab:

@@ -226,7 +226,7 @@ def _pair(first: str, second: str, position: int = 0) -> ContextPair:
     a, b = _tagged(first), _tagged(second)
     if a[0][:position + 1] != b[0][:position + 1] or (a[1][position] == "O") == (b[1][position] == "O"):
         raise ValueError(f"not a right-context pair: {first!r} / {second!r}")
-    return ContextPair(f"{a[0][position]} {a[0][position + 1]} … / {b[0][position]} {b[0][position + 1]} …",
+    return ContextPair(f"{a[0][position]} {a[0][position + 1]} / {b[0][position]} {b[0][position + 1]}",
                        a, b, position)
 
 
@@ -249,3 +249,15 @@ RIGHT_CONTEXT_PAIRS = [
     _pair("Western films were popular .", "Western/B-LOC Australia/I-LOC is a large state ."),
     _pair("Apple pie is a dessert .", "Apple/B-ORG Records/I-ORG released the album ."),
 ]
+
+
+def confused_words(sentences: Sequence[Sequence[str]], gold: Sequence[Sequence[str]],
+                   predicted: Sequence[Sequence[str]], kinds: tuple[str, str]) -> Counter:
+    """How often each word was tagged with one of two types where the gold tags give it the other."""
+    first, second = kinds
+    words = Counter()
+    for tokens, gold_tags, predicted_tags in zip(sentences, gold, predicted):
+        for token, g, p in zip(tokens, gold_tags, predicted_tags):
+            if {_split_tag(g)[1], _split_tag(p)[1]} == {first, second}:
+                words[token] += 1
+    return words

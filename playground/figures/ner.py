@@ -43,7 +43,7 @@ def _tooltip(token: str, probabilities: np.ndarray | None, labels, unknown: bool
 
 
 def entity_html(tokens: list[str], tags: list[str] | None, unknown: list[bool],
-                probabilities: np.ndarray | None = None, labels=()) -> str:
+                probabilities: np.ndarray | None = None, labels=(), size: float = 1.45) -> str:
     """The sentence with each entity in a coloured box labelled with its type; <unk> tokens underlined.
 
     Built only from escaped text and fixed styles. `tags` None: no model yet, tokens only.
@@ -69,7 +69,7 @@ def entity_html(tokens: list[str], tags: list[str] | None, unknown: list[bool],
         else:
             parts.append(word(t))
             t += 1
-    return f'<div style="font-size:1.45rem;line-height:2.3;padding:0.2em 0;">{" ".join(parts)}</div>'
+    return f'<div style="font-size:{float(size):.2f}rem;line-height:2.3;padding:0.2em 0;">{" ".join(parts)}</div>'
 
 
 def legend_html(scheme: str) -> str:
@@ -106,25 +106,26 @@ def context_figure(pair: ner_data.ContextPair, name_probabilities: dict[str, tup
     """P(part of a name) per token: rows = the pair's two sentences, columns = the models (e.g. uni, bi)."""
     models = list(name_probabilities)
     sentences = [pair.first, pair.second]
-    fig = make_subplots(rows=2, cols=len(models), shared_yaxes=True, horizontal_spacing=0.06, vertical_spacing=0.3,
+    fig = make_subplots(rows=2, cols=len(models), shared_yaxes=True, horizontal_spacing=0.05, vertical_spacing=0.22,
                         column_titles=[plain_text(m) for m in models])
     for col, model in enumerate(models, start=1):
         for row, (tokens, tags) in enumerate(sentences, start=1):
             p = name_probabilities[model][row - 1]
-            gold = [tag != "O" for tag in tags]
-            colors = [COLORS["trend"] if g else COLORS["observed"] for g in gold]
-            widths = [3 if t == current else 0 for t in range(len(tokens))]
+            colors = [COLORS["trend"] if tag != "O" else COLORS["observed"] for tag in tags]
+            widths = [4 if t == current else 0 for t in range(len(tokens))]
             fig.add_trace(go.Bar(
-                x=_axis_labels(list(tokens)), y=np.round(p, 3), marker=dict(color=colors, line=dict(width=widths,
-                                                                                                     color="#edae49")),
+                x=list(range(len(tokens))), y=np.round(p, 3), customdata=[plain_text(t) for t in tokens],
+                marker=dict(color=colors, line=dict(width=widths, color=COLORS["highlight"])),
                 text=[f"{v:.2f}" for v in p], textposition="outside", cliponaxis=False, showlegend=False,
-                hovertemplate="%{x}: P(name) = %{y:.3f}<extra></extra>"), row=row, col=col)
+                hovertemplate="%{customdata}: P(name) = %{y:.3f}<extra></extra>"), row=row, col=col)
             fig.add_hline(y=0.5, line=dict(color="#6c6c6c", dash="dot", width=1.5), row=row, col=col)
-    fig.update_yaxes(range=[0, 1.18], tickvals=[0, 0.5, 1])
-    fig.update_yaxes(title="P(name)", col=1)
-    fig.update_xaxes(tickangle=0, tickfont=dict(size=14))
+            fig.update_xaxes(tickvals=list(range(len(tokens))), ticktext=[_short(t) for t in tokens], row=row, col=col)
+    for row in (1, 2):
+        fig.update_yaxes(title=f"sentence {row}: P(name)", row=row, col=1)
+    fig.update_yaxes(range=[0, 1.2], tickvals=[0, 0.5, 1])
+    fig.update_xaxes(tickangle=-30, tickfont=dict(size=15))
     fig = legible(fig, height=470)
-    fig.update_layout(hovermode="closest", margin=dict(t=40, b=30), bargap=0.25)
+    fig.update_layout(hovermode="closest", margin=dict(t=40, b=80), bargap=0.25)
     return fig
 
 
@@ -160,12 +161,12 @@ def confusion_figure(matrix: np.ndarray, labels) -> go.Figure:
     shares = matrix / np.maximum(matrix.sum(axis=1, keepdims=True), 1)
     fig = go.Figure(go.Heatmap(
         z=np.round(shares, 3), x=list(labels), y=list(labels), zmin=0, zmax=1, colorscale=PROBABILITY_COLORS,
-        text=matrix, texttemplate="%{text}", colorbar=dict(title="share<br>of row", thickness=14),
+        text=matrix, texttemplate="%{text}", textfont=dict(size=15), colorbar=dict(title="share<br>of row", thickness=14),
         hovertemplate="gold %{y} → predicted %{x}: %{text} tokens (%{z:.1%} of the row)<extra></extra>",
     ))
     fig.update_yaxes(autorange="reversed", title="gold tag")
     fig.update_xaxes(title="predicted tag", side="bottom")
-    fig = legible(fig, height=180 + 34 * len(labels))
+    fig = legible(fig, height=160 + 44 * len(labels))
     fig.update_layout(hovermode="closest")
     return fig
 
@@ -177,7 +178,7 @@ def scores_figure(scores: dict[str, ner_data.Scores]) -> go.Figure:
         values = [getattr(scores[k], name) for k in kinds]
         fig.add_trace(go.Bar(x=[ner_data.TYPE_NAMES.get(k, "all types") if k != "all" else "all types"
                                 for k in kinds], y=values, name="F1" if name == "f1" else name,
-                             marker_color=color, text=[f"{v:.2f}" for v in values], textposition="outside"))
+                             marker_color=color, hovertemplate="%{x}: %{y:.2f}<extra></extra>"))
     fig.update_yaxes(range=[0, 1.1], title="")
     fig = legible(fig, height=360)
     fig.update_layout(hovermode="closest", barmode="group")
@@ -191,7 +192,7 @@ def one_hot_figure(tokens: list[str], indices: np.ndarray, vocabulary_size: int)
     """Each token's one-hot vector as a row of |V| entries: a single 1 (the dot) at the token's index."""
     y = [label + (" ⟨unk⟩" if i == 0 else "") for label, i in zip(_axis_labels(tokens), indices)]
     fig = go.Figure()
-    fig.add_trace(go.Scatter(x=[0, vocabulary_size - 1] * len(tokens), y=[v for v in y for _ in (0, 1)],
+    fig.add_trace(go.Scatter(x=[0, vocabulary_size - 1, None] * len(tokens), y=[label for row in y for label in (row, row, None)],
                              mode="lines", line=dict(color="#dddddd", width=6), hoverinfo="skip", showlegend=False))
     fig.add_trace(go.Scatter(x=indices, y=y, mode="markers+text", text=[str(i) for i in indices],
                              textposition="middle right", marker=dict(size=13, color=np.where(

@@ -89,7 +89,7 @@ def test_why_bidirectional_compares_the_cell_with_its_one_way_version():
     assert plotly_values(bars[0]["y"])[0] == plotly_values(bars[1]["y"])[0]
     states = [f for f in figures if "a←⟨1⟩" in json.dumps(f["data"][0].get("y", []), ensure_ascii=False)]
     assert states and "a→ 0.000" in text
-    at.radio(key="ner_pair").set_value(1).run()
+    at.button_group(key="ner_pair").set_value(1).run()
     assert_no_exception(at)
     assert "gives “New” P(name)" in page_text(at)
     at.select_slider(key="ner_token_1").set_value(3).run()
@@ -120,7 +120,7 @@ def test_every_model_and_option_trains(state):
 def test_widgets_change_settings_without_training():
     at = run_page(PAGE)
     at.selectbox(key="ner_model").set_value("gru").run()
-    at.radio(key="ner_input").set_value("embedding").run()
+    at.selectbox(key="ner_input").set_value("embedding").run()
     at.slider(key="ner_vocab").set_value(1000).run()
     assert_no_exception(at)
     assert [b.label for b in at.button] == ["Train the GRU"]

@@ -123,3 +123,22 @@ def test_confusion_counts_tokens_and_worst_sentences_rank_errors():
     assert matrix[labels.index("O"), labels.index("B-PER")] == 1
     # sentence 1: LOC missed, ORG(0,1) + LOC(1,2) + PER(2,3) spurious = 4 errors; sentence 2: 1; sentence 0: none
     assert worst_sentences(gold, predicted, n=5) == [1, 2]
+
+
+def test_confused_words_count_type_mix_ups_in_both_directions():
+    sentences = [["German", "troops", "in", "Berlin"], ["the", "French", "army"]]
+    gold = [["B-LOC", "O", "O", "B-LOC"], ["O", "B-MISC", "O"]]
+    predicted = [["B-MISC", "O", "O", "B-LOC"], ["O", "B-LOC", "B-ORG"]]
+    assert ner_data.confused_words(sentences, gold, predicted, ("LOC", "MISC")) == {"German": 1, "French": 1}
+
+
+def test_right_context_pairs_share_the_left_context_and_differ_at_the_word():
+    pairs = ner_data.RIGHT_CONTEXT_PAIRS
+    assert pairs[0].title == "Teddy bears / Teddy Roosevelt" and pairs[0].word == "Teddy"
+    for pair in pairs:
+        (tokens_1, tags_1), (tokens_2, tags_2) = pair.first, pair.second
+        assert tokens_1[:pair.position + 1] == tokens_2[:pair.position + 1]
+        assert (tags_1[pair.position] == "O") != (tags_2[pair.position] == "O")
+        assert len(tokens_1) == len(tags_1) and len(tokens_2) == len(tags_2)
+    with pytest.raises(ValueError):
+        ner_data._pair("Paris/B-LOC is big .", "Paris/B-LOC was big .")
