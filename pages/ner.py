@@ -244,9 +244,9 @@ with evaluation_tab:
         for i in result.worst:
             unk = words.unknown(held_out.sentences[i])
             st.markdown(f"**{ner_data.entity_errors(result.gold[i], result.predicted[i])} entity errors** · from "
-                        f"“{ui.escape_markdown(held_out.articles[i])}”. Gold, then the model's tags:")
-            st.html(figures.entity_html(held_out.sentences[i], result.gold[i], unk, size=1.05))
-            st.html(figures.entity_html(held_out.sentences[i], result.predicted[i], unk, size=1.05))
+                        f"“{ui.escape_markdown(held_out.articles[i])}”")
+            st.html(figures.entity_html(held_out.sentences[i], result.gold[i], unk, size=1.05, caption="GOLD"))
+            st.html(figures.entity_html(held_out.sentences[i], result.predicted[i], unk, size=1.05, caption="MODEL"))
 
 with vectors_tab:
     st.markdown(f"The vocabulary holds the **{len(words) - 1:,} most frequent words** of the training sentences"

@@ -67,7 +67,7 @@ def case_features(tokens: list[str]) -> np.ndarray:
 class Settings:
     model: str = "bilstm"
     scheme: str = "bio"
-    input: str = "embedding"
+    input: str = "one_hot"
     vocabulary_size: int = LIMITS["vocabulary_size"][2]
     embedding_size: int = LIMITS["embedding_size"][2]
     hidden_size: int = LIMITS["hidden_size"][2]

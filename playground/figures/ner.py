@@ -43,10 +43,10 @@ def _tooltip(token: str, probabilities: np.ndarray | None, labels, unknown: bool
 
 
 def entity_html(tokens: list[str], tags: list[str] | None, unknown: list[bool],
-                probabilities: np.ndarray | None = None, labels=(), size: float = 1.45) -> str:
+                probabilities: np.ndarray | None = None, labels=(), size: float = 1.45, caption: str = "") -> str:
     """The sentence with each entity in a coloured box labelled with its type; <unk> tokens underlined.
 
-    Built only from escaped text and fixed styles. `tags` None: no model yet, tokens only.
+    Built only from escaped text and fixed styles. `tags` None: no model yet, tokens only. `caption` goes first.
     """
     spans = {start: (kind, end) for kind, start, end in ner_data.entities(tags)} if tags else {}
     token_style = "padding:0 0.12em;"
@@ -69,6 +69,8 @@ def entity_html(tokens: list[str], tags: list[str] | None, unknown: list[bool],
         else:
             parts.append(word(t))
             t += 1
+    if caption:
+        parts.insert(0, f'<span style="font-size:0.8em;font-weight:700;color:#6c6c6c;">{html.escape(caption)}</span>')
     return f'<div style="font-size:{float(size):.2f}rem;line-height:2.3;padding:0.2em 0;">{" ".join(parts)}</div>'
 
 
