@@ -59,7 +59,7 @@ def _limited(key, name):
     return ui.kept(key, default, lambda v: low <= v <= high)
 
 
-with d.popover("Sizes, training", icon=":material/tune:", width="stretch"):
+with d.popover("Settings", icon=":material/tune:", width="stretch"):
     vocabulary_size = st.slider("Vocabulary size |V| (most frequent training words)", *LIMITS["vocabulary_size"][:2],
                                 step=100, **_limited("ner_vocab", "vocabulary_size"))
     embedding_size = st.slider("Embedding size d", *LIMITS["embedding_size"][:2], disabled=input_kind == "one_hot",
@@ -102,13 +102,13 @@ def evaluation(key: tuple, split: str, _tagger: ner.Tagger) -> ner.Evaluation:
 
 
 title = ner.MODELS[model][2]
-button_column, message_column = st.columns([1, 2.6], vertical_alignment="center")
+button_column, message_column = st.columns([1.4, 2.6], vertical_alignment="center")
 with button_column:
     tagger = trained(settings, f"Train the {title}")
 if tagger is None:
-    message_column.info(f"**Press “Train the {title}”**: {len(corpus('train')):,} Wikipedia sentences, "
-                        f"{settings.epochs} epochs, a few seconds, kept for everyone with the same settings. Until "
-                        "then: words and vocabulary, no tags.")
+    message_column.info(f"**Press “Train the {title}”**: {settings.epochs} epochs over {len(corpus('train')):,} "
+                        "Wikipedia sentences, seconds on a quiet server, kept for everyone with the same settings. "
+                        "Until then: words and vocabulary, no tags.")
 else:
     dev = evaluation(settings.key(), "dev", tagger)
     columns = st.columns(4)
