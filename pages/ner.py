@@ -14,6 +14,7 @@ SPLIT_NAMES = {"dev": "dev (502 sentences)", "test": "test (304 sentences)"}
 HARRY = "Harry Potter and Hermione Granger invented a new spell."
 HARRY_TAGS = ["B-PER", "I-PER", "O", "B-PER", "I-PER", "O", "O", "O", "O", "O"]  # the course's y = 1 1 0 1 1 0 0 0 0
 LIMITS = ner.LIMITS
+ONE_HOT_ROWS = 20
 
 ui.use_app_menu()
 st.title("NER: a tag for every word")
@@ -102,10 +103,16 @@ def evaluation(key: tuple, split: str, _tagger: ner.Tagger) -> ner.Evaluation:
 
 
 title = ner.MODELS[model][2]
+too_big = sum(parts.values()) > ner.MAX_PARAMETERS
 button_column, message_column = st.columns([1.4, 2.6], vertical_alignment="center")
 with button_column:
-    tagger = trained(settings, f"Train the {title}")
-if tagger is None:
+    tagger = None if too_big else trained(settings, f"Train the {title}")
+if too_big:
+    message_column.warning(f"These settings make **{sum(parts.values()):,} parameters**, more than the "
+                           f"{ner.MAX_PARAMETERS:,} this playground trains (every trained model stays in the shared "
+                           "server's memory). Choose a smaller vocabulary, fewer hidden units n_a, or a learned "
+                           "embedding.")
+elif tagger is None:
     message_column.info(f"**Press “Train the {title}”**: {settings.epochs} epochs over {len(corpus('train')):,} "
                         "Wikipedia sentences, seconds on a quiet server, kept for everyone with the same settings. "
                         "Until then: words and vocabulary, no tags.")
@@ -165,6 +172,9 @@ with why_tab:
                 "only, and only the words after it say so.")
     if tagger is None:
         st.info(f"Train the {title} above first; then train the {ner.MODELS[counterpart][2]} here to compare.")
+    elif sum(ner.parameter_count(other, len(words), len(labels)).values()) > ner.MAX_PARAMETERS:
+        st.warning(f"The {ner.MODELS[counterpart][2]} would have more than {ner.MAX_PARAMETERS:,} parameters with "
+                   "these settings: choose a smaller vocabulary or fewer hidden units to compare.")
     else:
         other_tagger = trained(other, f"Train the {ner.MODELS[counterpart][2]} too (same settings)")
         if other_tagger is None:
@@ -253,9 +263,12 @@ with vectors_tab:
                 f"{' (lowercased)' if case == 'features' else ''} plus ⟨unk⟩ at index 0, for every other word. "
                 f"A word's one-hot vector x⟨t⟩ has {len(words):,} entries: a 1 at the word's index, 0 elsewhere.")
     if tokens:
-        indices = words.encode(tokens)
-        ui.plot(cached(("one_hot", len(words), case, tuple(tokens)),
-                       lambda: figures.one_hot_figure(tokens, indices, len(words))), key="ner_one_hot")
+        first = tokens[:ONE_HOT_ROWS]
+        indices = words.encode(first)
+        ui.plot(cached(("one_hot", len(words), case, tuple(first)),
+                       lambda: figures.one_hot_figure(first, indices, len(words))), key="ner_one_hot")
+        if len(tokens) > ONE_HOT_ROWS:
+            st.caption(f"The first {ONE_HOT_ROWS} of your {len(tokens)} words.")
         st.caption(f"{sum(unknown)} of your {len(tokens)} words are not in the vocabulary and become ⟨unk⟩ (red, "
                    "index 0): the network sees them all as the same word" + (" (only their case features differ)."
                                                                             if case == "features" else "."))

@@ -52,6 +52,7 @@ LIMITS = {  # (min, max, default)
     "epochs": (1, 30, 6),
     "seed": (0, 9999, 0),
 }
+MAX_PARAMETERS = 4_000_000  # a trained tagger is kept in memory for every session: 16 MB at the most
 MAX_TRAIN_TOKENS = 60  # longer training sentences are cut (60 of 4,002 are longer); prediction takes any length
 BATCH_SIZE = 64
 
@@ -272,6 +273,10 @@ def train_tagger(sentences: list[list[str]], tags: list[list[str]], model: str =
     labels = ner_data.SCHEMES[settings.scheme]
     training.seed_everything(seed)
     vocabulary = Vocabulary.build(sentences, size=settings.vocabulary_size, lowercase=settings.case == "features")
+    size = sum(parameter_count(settings, len(vocabulary), len(labels)).values())
+    if size > MAX_PARAMETERS:
+        raise ValueError(f"These settings make {size:,} parameters, more than the {MAX_PARAMETERS:,} this playground "
+                         "trains: choose a smaller vocabulary, fewer hidden units or a learned embedding.")
     tagger = Tagger(settings, vocabulary, labels, TaggerNet(settings, len(vocabulary), len(labels)))
 
     batches = _length_batches(tagger, sentences, tags, seed)

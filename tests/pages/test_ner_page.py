@@ -150,3 +150,11 @@ def test_very_long_and_empty_text_get_messages():
     at.text_input(key="ner_text").set_value("   ").run()
     assert_no_exception(at)
     assert "Type a sentence above" in page_text(at)
+
+
+def test_settings_too_large_for_the_server_are_refused_with_a_message(monkeypatch):
+    monkeypatch.setattr(ner, "MAX_PARAMETERS", 1_000_000)  # the small corpus has too few words to reach 4 million
+    at = run_page(PAGE, _kept_ner_hidden=128, _kept_ner_vocab=16_000)
+    assert_no_exception(at)
+    assert not [b for b in at.button if b.label.startswith("Train")]
+    assert "more than the 1,000,000 this playground trains" in page_text(at)

@@ -172,3 +172,9 @@ def test_the_bidirectional_tagger_beats_the_unidirectional_one_on_right_context_
     assert np.mean(moved > 0) >= 0.75, moved  # the right context raises P(name) where the word is a name
     assert np.mean(moved) >= 0.08, moved  # mean P(right answer) = 0.5 + mean(moved) / 2, vs exactly 0.5
     assert ner.right_context_accuracy(bi) >= 0.5
+
+
+def test_too_many_parameters_are_refused_before_training():
+    corpus = ner_data.load_corpus("train")  # 13,811 lowercased words: 13,811 × 4 × 128 × 2 weights in W_ax alone
+    with pytest.raises(ValueError, match="parameters"):
+        train_tagger(corpus.sentences, corpus.tags, model="bilstm", hidden_size=128, vocabulary_size=16_000)
