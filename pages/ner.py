@@ -165,8 +165,8 @@ with why_tab:
     counterpart = ner.COUNTERPART[model]
     uni_key, bi_key = (counterpart, model) if settings.bidirectional else (model, counterpart)
     other = ner.Settings(**{**settings.__dict__, "model": counterpart})
-    st.markdown(f"1. {ui.escape_markdown(' '.join(pair.first[0]))}  \n"
-                f"2. {ui.escape_markdown(' '.join(pair.second[0]))}  \n"
+    st.markdown(f"1. {ui.escape_markdown(' '.join(pair.first[0]))}\n"
+                f"2. {ui.escape_markdown(' '.join(pair.second[0]))}\n\n"
                 f"Up to “{ui.escape_markdown(pair.word)}” both sentences are the same. It is part of a name in "
                 f"sentence {1 + [tags[pair.position] != 'O' for _, tags in (pair.first, pair.second)].index(True)} "
                 "only, and only the words after it say so.")
@@ -195,9 +195,8 @@ with why_tab:
             ui.plot(cached(both + (current,), lambda: figures.context_figure(pair, p, current)), key="ner_context")
             st.caption("Bars: P(part of a name) for every word; red = part of a name in the gold labels, blue = not. "
                        "Above the dotted line the word is tagged as (part of) a name.")
-            at = pair.position
-            st.markdown(ner.context_reading(pair, tuple(p[list(p)[0]][i][at] for i in (0, 1)),
-                                            tuple(p[list(p)[1]][i][at] for i in (0, 1)), uni_title, bi_title))
+            uni_p, bi_p = (tuple(float(sentence[pair.position]) for sentence in model_p) for model_p in p.values())
+            st.markdown(ner.context_reading(pair, uni_p, bi_p, uni_title, bi_title))
             states = cached(both + ("states",), lambda: [bi.hidden_states(list(s[0])) for s in (pair.first, pair.second)])
             st.markdown(f"**The {bi_title}'s two hidden states at t = {current + 1}**: a→⟨t⟩ has read words 1 … t "
                         f"from the left, a←⟨t⟩ words T … t from the right; ŷ⟨t⟩ = softmax(W_ya [a→⟨t⟩; a←⟨t⟩] + b_y).")
@@ -207,8 +206,9 @@ with why_tab:
             backward_gap = float(np.abs(states[0][1][current] - states[1][1][current]).max())
             st.caption(f"Largest difference between the two sentences at t = {current + 1}: a→ {forward_gap:.3f}, "
                        f"a← {backward_gap:.3f}. "
-                       + ("a→ is identical because the words up to here are identical: only a← can tell the sentences "
-                          "apart." if current <= pair.position else "Past the first differing word both states differ."))
+                       + ("a→ is the same in both: it has read the same words so far, so only a← can tell the "
+                          "sentences apart here." if forward_gap < 1e-6 else
+                          "a→ differs too: it has already read a word that is not the same in both sentences."))
             uni_accuracy, bi_accuracy, moved = cached(("pairs", settings.key(), other.key()), lambda: (
                 ner.right_context_accuracy(uni), ner.right_context_accuracy(bi), ner.right_context_moves(bi)))
             st.markdown(f"**Over all {len(pairs)} pairs** ({2 * len(pairs)} ambiguous words): the {uni_title} is right "

@@ -18,7 +18,6 @@ x⟨t⟩ gets three more numbers: starts with a capital, all capitals, has a dig
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -33,7 +32,6 @@ MODELS = {  # key: (cell, bidirectional, title)
     "rnn": ("rnn", False, "RNN"),
     "lstm": ("lstm", False, "LSTM"),
     "gru": ("gru", False, "GRU"),
-    "bilstm": ("lstm", True, "Bidirectional LSTM"),
     "birnn": ("rnn", True, "Bidirectional RNN"),
     "bilstm": ("lstm", True, "Bidirectional LSTM"),
     "bigru": ("gru", True, "Bidirectional GRU"),

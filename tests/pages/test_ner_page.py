@@ -88,13 +88,13 @@ def test_why_bidirectional_compares_the_cell_with_its_one_way_version():
     bars = [trace for trace in context[0]["data"] if trace["type"] == "bar"]
     assert plotly_values(bars[0]["y"])[0] == plotly_values(bars[1]["y"])[0]
     states = [f for f in figures if "a←⟨1⟩" in json.dumps(f["data"][0].get("y", []), ensure_ascii=False)]
-    assert states and "a→ 0.000" in text
+    assert states and "a→ 0.000" in text and "a→ is the same in both" in text
     at.button_group(key="ner_pair").set_value(1).run()
     assert_no_exception(at)
     assert "gives “New” P(name)" in page_text(at)
     at.select_slider(key="ner_token_1").set_value(3).run()
     assert_no_exception(at)
-    assert "Past the first differing word" in page_text(at)
+    assert "a→ differs too" in page_text(at)
 
 
 @pytest.mark.parametrize("state", [
