@@ -31,6 +31,7 @@ MENU = {
     ],
     "Sequence tasks": [
         ("pages/seq2seq.py", "Seq2Seq", ":material/swap_horiz:"),
+        ("pages/ner.py", "NER tagging", ":material/label:"),
     ],
 }
 MENU_PATHS = {path for entries in MENU.values() for path, _, _ in entries}
