@@ -30,10 +30,10 @@ def page_reruns() -> None:
         at.session_state["_kept_dataset"] = key
         first = cpu(lambda: at.run())
         rerun = cpu(lambda: at.run(), repeats=5)
-        model = next(r for r in at.radio if r.key.startswith("dec_model_"))
+        model = next(r for r in at.radio if r.key == "dec_model")
         other = "additive" if model.value == "multiplicative" else "multiplicative"
         switched = cpu(lambda: model.set_value(other).run())  # Melbourne: refused (values ≤ 0), a message
-        model = next(r for r in at.radio if r.key.startswith("dec_model_"))
+        model = next(r for r in at.radio if r.key == "dec_model")
         back = cpu(lambda: model.set_value("additive" if other == "multiplicative" else "multiplicative").run())
         print(f"{key:<16}{first:>12.3f}{rerun:>9.3f}{switched:>16.3f}{back:>12.3f}")
 

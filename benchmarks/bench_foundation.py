@@ -113,10 +113,10 @@ def page_reruns() -> None:
 
     def toggle_model():  # settings are kept per series: their keys end with the series' fingerprint
         flip["value"] = "multiplicative" if flip["value"] == "additive" else "additive"
-        next(r for r in at.radio if r.key.startswith("dec_model_")).set_value(flip["value"]).run()
+        next(r for r in at.radio if r.key == "dec_model").set_value(flip["value"]).run()
 
     model_cached = timed(toggle_model)
-    key = next(w.key for w in at.number_input if w.key.startswith("dec_period_"))
+    key = next(w.key for w in at.number_input if w.key == "dec_period")
     periods = iter(range(3, 40))
     new_period = timed(lambda: at.number_input(key=key).set_value(next(periods)).run())
     at.selectbox(key="dataset").select("electricity").run()

@@ -78,8 +78,8 @@ except dec.DecompositionError as error:
     st.error(ui.escape_markdown(error))
     st.stop()
 
-# Every setting is kept per series: a new dataset opens with its own defaults, and coming back to one
-# finds it as it was left.
+# Every setting is kept per series (ui.kept with data=): a new dataset opens with its own defaults, and
+# coming back to one finds it as it was left.
 suggestion = dec.suggest_periods(series)  # milliseconds: it reads at most 20,000 points
 n = len(series)
 max_period = max(2, n)  # larger than n/2 is allowed, so decompose() can explain why it fails
@@ -88,36 +88,36 @@ methods = ["classical", "stl"] + (["mstl"] if len(candidates) >= 2 else []) + ["
 
 left, middle, right = st.columns([1, 1.3, 1.6])
 model = left.radio("Model", ["additive", "multiplicative"],
-                   **ui.kept(f"dec_model_{fingerprint}", defaults.model, lambda v: v in dec.MODELS))
+                   **ui.kept("dec_model", defaults.model, lambda v: v in dec.MODELS, data=fingerprint))
 method = middle.radio("Method", methods, format_func=METHOD_NAMES.get,
-                      **ui.kept(f"dec_method_{fingerprint}", defaults.method, lambda v: v in methods))
+                      **ui.kept("dec_method", defaults.method, lambda v: v in methods, data=fingerprint))
 first_period = (defaults.periods or candidates or [2])[0]
 with right:
     second_period = None
     if method == "trend":
         period = st.number_input(
             "Moving-average window w (steps)", min_value=2, max_value=max(2, n - 2), step=1,
-            **ui.kept(f"dec_window_{fingerprint}", min(defaults.window, max(2, n - 2)), lambda v: 2 <= v <= n - 2),
+            **ui.kept("dec_window", min(defaults.window, max(2, n - 2)), lambda v: 2 <= v <= n - 2, data=fingerprint),
         )
     else:
         period = st.number_input(
             "Period m (steps per season)", min_value=2, max_value=max_period, step=1,
-            **ui.kept(f"dec_period_{fingerprint}", min(first_period, max_period), lambda v: 2 <= v <= max_period),
+            **ui.kept("dec_period", min(first_period, max_period), lambda v: 2 <= v <= max_period, data=fingerprint),
         )
     if method == "mstl":
         others = [p for p in candidates if p != period] or [min(2 * period, max_period)]
         second_period = st.number_input(
             "Second period", min_value=2, max_value=max_period, step=1,
-            **ui.kept(f"dec_period2_{fingerprint}", min(others[0], max_period), lambda v: 2 <= v <= max_period),
+            **ui.kept("dec_period2", min(others[0], max_period), lambda v: 2 <= v <= max_period, data=fingerprint),
         )
 
 robust, smoother = False, 7
 if method in ("stl", "mstl"):
     a, b = st.columns(2)
-    robust = a.checkbox("Robust (outliers get less weight)", **ui.kept(f"dec_robust_{fingerprint}", False))
+    robust = a.checkbox("Robust (outliers get less weight)", **ui.kept("dec_robust", False, data=fingerprint))
     if method == "stl":
         smoother = b.select_slider("Seasonal window (odd; larger = a steadier season)",
-                                   options=list(range(7, 52, 2)), **ui.kept(f"dec_smoother_{fingerprint}", 7))
+                                   options=list(range(7, 52, 2)), **ui.kept("dec_smoother", 7, data=fingerprint))
 
 opened_with = (f"{METHOD_NAMES[defaults.method].split(' (')[0].lower()}, {defaults.model}, "
                + (f"m = {' and '.join(map(str, defaults.periods))}" if defaults.periods else f"w = {defaults.window}"))
