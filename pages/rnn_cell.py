@@ -48,8 +48,9 @@ else:
         length = int(left.number_input("Stretch length T_x", low, high, step=1,
                                        **ui.kept("rnn_length", default, lambda v: low <= v <= high)))
         last = max(0, len(series) - length)
-        start = right.slider("The stretch starts at value no.", 1, max(last + 1, 2), key=f"rnn_start_{fingerprint}_{length}",
-                             value=last + 1, disabled=last == 0) - 1
+        start = right.slider("The stretch starts at value no.", 1, max(last + 1, 2), disabled=last == 0,
+                             **ui.kept("rnn_start", last + 1, lambda v: 1 <= v <= last + 1,
+                                       data=f"{fingerprint}:{length}")) - 1
         try:
             example = cell.series_example(series, length, start)
         except cell.CellError as error:
