@@ -267,18 +267,19 @@ def _first_columns(p: int, q: int) -> np.ndarray:
     return np.where(i + h < p, np.minimum(h, p - 1), np.where(h <= q, p + h, p + q + 1))
 
 
-def arma_likelihood_parts(x: np.ndarray, phi: np.ndarray, theta: np.ndarray) -> tuple[float, float]:
-    """(x' Γ⁻¹ x, log det Γ) for a zero-mean ARMA with unit innovation variance: exact, in O(n (p + q)²).
-
-    W_t = x_t for t < p and W_t = φ(B) x_t = θ(B) ε_t after (Ansley 1979): the map has determinant 1 and W has
-    a banded covariance, γ(i − j) among the first p, c_(j−i) across, the MA(q) autocovariances after. One banded
-    Cholesky factor (LAPACK dpbtrf) gives both the determinant and the quadratic form."""
-    p, q, n = len(phi), len(theta), len(x)
-    if p == 0 and q == 0:
-        return float(x @ x), 0.0
+def ansley_transform(x: np.ndarray, phi: np.ndarray) -> np.ndarray:
+    """W_t = x_t for t < p, W_t = φ(B) x_t after (Ansley 1979): a map with determinant 1; from t = p on, W_t is
+    the MA part θ(B) ε_t, so its covariance is banded."""
     w = x.copy()
-    if p:
-        w[p:] = np.convolve(x, _with_one(phi, -1.0), mode="valid")
+    if len(phi):
+        w[len(phi):] = np.convolve(x, _with_one(phi, -1.0), mode="valid")
+    return w
+
+
+def banded_cholesky(phi: np.ndarray, theta: np.ndarray, n: int) -> np.ndarray:
+    """Lower banded Cholesky factor (LAPACK storage, row h = lag h) of Cov(W_1..W_n) for unit innovation variance:
+    γ(i − j) among the first p, c_(j−i) across, the MA(q) autocovariances after."""
+    p, q = len(phi), len(theta)
     band = max(p - 1, q)
     ab = np.zeros((band + 1, n), order="F")
     theta1 = _with_one(theta)
@@ -290,8 +291,22 @@ def arma_likelihood_parts(x: np.ndarray, phi: np.ndarray, theta: np.ndarray) -> 
     lower, info = dpbtrf(ab, lower=1, overwrite_ab=1)
     if info != 0:
         raise LinAlgError("the ARMA covariance is not positive definite")
-    v, info = dtbtrs(lower, w[:, None], uplo="L")
-    v = v[:, 0]
+    return lower
+
+
+def standardized_innovations(lower: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """L⁻¹ W: independent, each with the innovation variance σ² (R's residuals of an arima fit)."""
+    v, _ = dtbtrs(lower[:, :len(w)], w[:, None], uplo="L")
+    return v[:, 0]
+
+
+def arma_likelihood_parts(x: np.ndarray, phi: np.ndarray, theta: np.ndarray) -> tuple[float, float]:
+    """(x' Γ⁻¹ x, log det Γ) for a zero-mean ARMA with unit innovation variance: exact, in O(n (p + q)²), from one
+    banded Cholesky factor of the covariance of the Ansley-transformed series."""
+    if len(phi) == 0 and len(theta) == 0:
+        return float(x @ x), 0.0
+    lower = banded_cholesky(phi, theta, len(x))
+    v = standardized_innovations(lower, ansley_transform(x, phi))
     return float(v @ v), 2.0 * float(np.log(lower[0]).sum())
 
 
@@ -396,7 +411,8 @@ def fit_css(y: np.ndarray, spec: Spec, offset: float) -> Fit:
         return _css_objective(c, z, spec)
 
     try:
-        coef, _, code = bfgs(objective, start, parscale)
+        optimum = bfgs(objective, start, parscale)
+        coef, code = optimum.par, optimum.convergence
         variance = _variance(hessian(objective, coef, parscale), n_star) if spec.n_params else np.zeros((0, 0))
     except OptimError as error:
         return _refused(spec, f"the fit failed ({error})", "CSS")
@@ -418,9 +434,9 @@ def fit_ml(y: np.ndarray, spec: Spec, strict: bool = True) -> Fit:
     start, parscale = _start_and_parscale(z, spec)
     try:
         if spec.n_params:
-            css, _, code = bfgs(lambda c: _css_objective(c, z, spec), start, parscale)
-            if code == 0:
-                start = css
+            css = bfgs(lambda c: _css_objective(c, z, spec), start, parscale)
+            if css.convergence == 0:
+                start = css.par
         for first, count, part in ((0, spec.p, "AR"), (spec.p + spec.q, spec.P, "seasonal AR")):
             if count and not _stationary(start[first:first + count]):
                 if strict:
@@ -431,7 +447,8 @@ def fit_ml(y: np.ndarray, spec: Spec, strict: bool = True) -> Fit:
         def objective(u):
             return _ml_value(_to_natural(u, spec), z, spec)
 
-        raw, value, code = bfgs(objective, raw, parscale)
+        optimum = bfgs(objective, raw, parscale)
+        raw, value, code = optimum.par, optimum.value, optimum.convergence
         inverted = _invert_ma_parts(raw, spec)
         if np.any(inverted != raw):
             raw, value = inverted, objective(inverted)

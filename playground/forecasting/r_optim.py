@@ -10,6 +10,7 @@ unit circle) where the search stops decides which model auto.arima accepts, so t
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
@@ -42,9 +43,16 @@ def _gradient(f: Objective, p: np.ndarray) -> np.ndarray:
     return gradient
 
 
-def bfgs(fn: Objective, start: np.ndarray, parscale: np.ndarray | None = None, maxit: int = MAXIT
-         ) -> tuple[np.ndarray, float, int]:
-    """optim(start, fn, method = "BFGS", control = list(parscale, maxit)): (par, value, convergence code)."""
+@dataclass
+class OptimResult:
+    par: np.ndarray
+    value: float
+    convergence: int  # 0, or 1 when maxit was reached
+    counts: tuple[int, int]  # evaluations of the function (line search) and of the gradient, as optim counts them
+
+
+def bfgs(fn: Objective, start: np.ndarray, parscale: np.ndarray | None = None, maxit: int = MAXIT) -> OptimResult:
+    """optim(start, fn, method = "BFGS", control = list(parscale, maxit))."""
     start = np.asarray(start, dtype=float)
     scale = np.ones(len(start)) if parscale is None else np.asarray(parscale, dtype=float)
 
@@ -54,13 +62,13 @@ def bfgs(fn: Objective, start: np.ndarray, parscale: np.ndarray | None = None, m
     b = start / scale
     n = len(b)
     if maxit <= 0 or n == 0:
-        return start.copy(), fn(start), 0
+        return OptimResult(start.copy(), fn(start), 0, (0, 0))
     value = f(b)
     if not math.isfinite(value):
         raise OptimError("initial value in 'vmmin' is not finite")
     fmin = value
     g = _gradient(f, b)
-    iteration, gradients = 1, 1
+    iteration, gradients, evaluations = 1, 1, 1
     last_reset = gradients
     B = np.eye(n)
     while True:
@@ -77,6 +85,7 @@ def bfgs(fn: Objective, start: np.ndarray, parscale: np.ndarray | None = None, m
                 unchanged = int(np.sum(RELATIVE_TEST + x == RELATIVE_TEST + b))
                 if unchanged < n:
                     value = f(b)
+                    evaluations += 1
                     accepted = math.isfinite(value) and value <= fmin + slope * step * ACCEPTANCE
                     if not accepted:
                         step *= STEP_REDUCTION
@@ -115,7 +124,7 @@ def bfgs(fn: Objective, start: np.ndarray, parscale: np.ndarray | None = None, m
             last_reset = gradients  # periodic restart
         if unchanged == n and last_reset == gradients:
             break
-    return b * scale, fmin, 0 if iteration < maxit else 1
+    return OptimResult(b * scale, fmin, 0 if iteration < maxit else 1, (evaluations, gradients))
 
 
 def hessian(fn: Objective, par: np.ndarray, parscale: np.ndarray | None = None) -> np.ndarray:
