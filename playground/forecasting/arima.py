@@ -19,9 +19,10 @@ import pandas as pd
 from numpy.polynomial import polynomial as P
 
 from playground.forecasting import arima_search
-from playground.forecasting.arima_fit import Fit, Spec, fit_ml
+from playground.forecasting.arima_fit import Fit, Spec, difference, fit_ml
 from playground.forecasting.arima_predict import predict
 from playground.forecasting.core import ForecastError, RawForecast, int_param, normal_intervals
+from playground.forecasting.stationarity import is_constant
 
 MAX_P, MAX_D, MAX_Q = 5, 2, 5
 MAX_SP, MAX_SD, MAX_SQ = 2, 1, 2
@@ -98,6 +99,10 @@ def sarima(y: np.ndarray, horizon: int, order=(0, 1, 1), seasonal_order=(0, 1, 1
 
 def _fit(y, horizon, order, seasonal_order, season, trend, notes=None) -> RawForecast:
     spec = Spec(*order, *seasonal_order, max(season, 1), trend != "n")
+    if is_constant(difference(y, spec.d, spec.D, spec.m)):
+        raise ForecastError(f"After these differences the training part is constant (an exact line or a repeated "
+                            f"season): {model_name(order, seasonal_order, season)} has no noise to model. Drift or "
+                            "Seasonal naive forecast it exactly; or use fewer differences.")
     fit = fit_ml(y, spec, strict=False)
     if fit.rejected.startswith("the fit failed"):
         raise ForecastError(f"{model_name(order, seasonal_order, season)} could not be fitted: {fit.rejected}. "

@@ -34,6 +34,7 @@ from playground.forecasting.r_optim import OptimError, bfgs, hessian
 ROOT_MARGIN = 1.01  # forecast::myarima refuses roots with modulus below this
 INF = float("inf")
 DBL_MAX = float(np.finfo(float).max)  # what R's armafn returns where the likelihood cannot be computed
+ZERO = np.zeros(1)
 
 
 @dataclass(frozen=True)
@@ -100,43 +101,33 @@ def difference(y: np.ndarray, d: int, D: int, m: int) -> np.ndarray:
     return y
 
 
-def _split(coef: np.ndarray, spec: Spec):
-    p, q, P, Q = spec.p, spec.q, spec.P, spec.Q
-    ar, ma = coef[:p], coef[p:p + q]
-    sar, sma = coef[p + q:p + q + P], coef[p + q + P:p + q + P + Q]
-    c = coef[spec.n_arma] * spec.constant_scale if spec.constant else 0.0
-    return ar, ma, sar, sma, c
+def mean_of_differenced(coef: np.ndarray, spec: Spec) -> float:
+    """c, the mean of y'_t: μ, δ, or m·δ (R's drift regressor 1..n, seasonally differenced, is m)."""
+    return float(coef[spec.n_arma]) * spec.constant_scale if spec.constant else 0.0
 
 
-def _with_one(coefficients: np.ndarray, sign: float = 1.0) -> np.ndarray:
-    poly = np.empty(len(coefficients) + 1)
-    poly[0], poly[1:] = 1.0, sign * coefficients
-    return poly
-
-
-@lru_cache(maxsize=256)
-def _product_lags(k: int, K: int, m: int) -> np.ndarray:
-    """0-based positions of the cross terms a_i s_j B^(i + m j) of a multiplied seasonal polynomial."""
-    return (np.arange(1, k + 1)[:, None] + m * np.arange(1, K + 1)[None, :]).ravel() - 1
-
-
-def _multiply(a: np.ndarray, s: np.ndarray, m: int, sign: float) -> np.ndarray:
-    """c_1… of (1 + sign Σ a_i B^i)(1 + sign Σ s_j B^(mj)) = 1 + sign Σ c_k B^k."""
-    if not len(s):
-        return a
-    full = np.zeros(len(a) + m * len(s))
-    full[:len(a)] = a
-    full[m - 1:m * len(s):m] += s
-    if len(a):
-        full += sign * np.bincount(_product_lags(len(a), len(s), m), weights=np.outer(a, s).ravel(),
-                                   minlength=len(full))
-    return full
+def lag_polynomials(coef: np.ndarray, spec: Spec) -> tuple[np.ndarray, np.ndarray]:
+    """φ(B)Φ(B^m) = 1 − φ_1 B − … and θ(B)Θ(B^m) = 1 + θ_1 B + …, multiplied out, coefficients from B^0."""
+    p, q, P, Q, m = spec.p, spec.q, spec.P, spec.Q, spec.m
+    ar = np.empty(p + 1)
+    ar[0], ar[1:] = 1.0, -coef[:p]
+    if P:
+        seasonal = np.zeros(m * P + 1)
+        seasonal[0], seasonal[m::m] = 1.0, -coef[p + q:p + q + P]
+        ar = np.convolve(ar, seasonal)
+    ma = np.empty(q + 1)
+    ma[0], ma[1:] = 1.0, coef[p:p + q]
+    if Q:
+        seasonal = np.zeros(m * Q + 1)
+        seasonal[0], seasonal[m::m] = 1.0, coef[p + q + P:p + q + P + Q]
+        ma = np.convolve(ma, seasonal)
+    return ar, ma
 
 
 def expand(coef: np.ndarray, spec: Spec) -> tuple[np.ndarray, np.ndarray]:
     """The multiplied-out AR and MA coefficients φ_1… and θ_1… (R's `model$phi`, `model$theta`)."""
-    ar, ma, sar, sma, _ = _split(coef, spec)
-    return _multiply(ar, sar, spec.m, -1.0), _multiply(ma, sma, spec.m, 1.0)
+    ar, ma = lag_polynomials(coef, spec)
+    return -ar[1:], ma[1:]
 
 
 def _pacf_to_ar(raw: np.ndarray) -> np.ndarray:
@@ -226,32 +217,48 @@ def _invert_ma_parts(coef: np.ndarray, spec: Spec) -> np.ndarray:
 
 def css_residuals(z: np.ndarray, coef: np.ndarray, spec: Spec) -> np.ndarray:
     """Residuals of the ARMA recursion on the differenced series, zero before the first p + mP values."""
-    phi, theta = expand(coef, spec)
-    x = z - _split(coef, spec)[4] if spec.constant else z
-    u = np.convolve(x, _with_one(phi, -1.0), mode="valid") if len(phi) else x
-    return lfilter([1.0], _with_one(theta), u) if len(theta) else u
+    ar, ma = lag_polynomials(coef, spec)
+    x = z - mean_of_differenced(coef, spec) if spec.constant else z
+    u = np.convolve(x, ar, mode="valid") if len(ar) > 1 else x
+    if len(ma) == 1:
+        return u
+    # e = θ(B)⁻¹ u: a banded triangular solve (LAPACK dtbtrs) runs the MA recursion from zeros
+    band = np.empty((len(ma), len(u)), order="F")
+    band[:] = ma[:, None]
+    e, _ = dtbtrs(band, u[:, None], uplo="L")
+    return e[:, 0]
 
 
 @lru_cache(maxsize=64)
-def _ar_system_index(p: int) -> tuple[np.ndarray, np.ndarray]:
-    """Where φ_j goes in the (p+1)² system for γ(0..p): row k, column |k − j|, as flat indices."""
+def _ar_system(p: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The (p+1)² system for γ(0..p): the identity, and where −φ_j goes (row k, column |k − j|, flat)."""
     k, j = np.meshgrid(np.arange(p + 1), np.arange(1, p + 1), indexing="ij")
-    return (k * (p + 1) + np.abs(k - j)).ravel(), (j - 1).ravel()
+    return np.eye(p + 1).ravel(), (k * (p + 1) + np.abs(k - j)).ravel(), j.ravel()
 
 
-def arma_autocovariance(phi: np.ndarray, theta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _psi(ar: np.ndarray, ma: np.ndarray) -> np.ndarray:
+    """ψ_0..ψ_q of θ(B)/φ(B): a loop for a short MA part, lfilter for a long (seasonal) one."""
+    q = len(ma) - 1
+    if q > 4:
+        impulse = np.zeros(q + 1)
+        impulse[0] = 1.0
+        return lfilter(ma, ar, impulse)
+    phi = (-ar[1:]).tolist()
+    psi = [1.0]
+    for j, theta_j in enumerate(ma[1:].tolist(), start=1):
+        psi.append(theta_j + sum(phi[k - 1] * psi[j - k] for k in range(1, min(j, len(phi)) + 1)))
+    return np.array(psi)
+
+
+def arma_autocovariance(ar: np.ndarray, ma: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """γ(0..p) of the ARMA with unit innovation variance, and c_h = Cov(x_t, θ(B)ε_(t+h)) = Σ_{k≥h} θ_k ψ_(k−h) for
     h = 0..q (Brockwell & Davis §3.3: solve the p + 1 Yule–Walker-type equations with the MA terms)."""
-    p, q = len(phi), len(theta)
-    theta1 = _with_one(theta)
-    impulse = np.zeros(q + 1)
-    impulse[0] = 1.0
-    psi = lfilter(theta1, _with_one(phi, -1.0), impulse)
-    cross = np.correlate(theta1, psi, mode="full")[q:]
+    p, q = len(ar) - 1, len(ma) - 1
+    cross = np.correlate(ma, _psi(ar, ma), mode="full")[q:]
     right = np.zeros(p + 1)
     right[:min(p, q) + 1] = cross[:p + 1]
-    where, which = _ar_system_index(p)
-    system = np.eye(p + 1).ravel() - np.bincount(where, weights=phi[which], minlength=(p + 1) ** 2)
+    eye, where, which = _ar_system(p)
+    system = eye + np.bincount(where, weights=ar[which], minlength=(p + 1) ** 2)
     *_, gamma, info = dgesv(system.reshape(p + 1, p + 1), right)
     if info != 0:
         raise LinAlgError("the AR part is not stationary")
@@ -267,26 +274,25 @@ def _first_columns(p: int, q: int) -> np.ndarray:
     return np.where(i + h < p, np.minimum(h, p - 1), np.where(h <= q, p + h, p + q + 1))
 
 
-def ansley_transform(x: np.ndarray, phi: np.ndarray) -> np.ndarray:
+def ansley_transform(x: np.ndarray, ar: np.ndarray) -> np.ndarray:
     """W_t = x_t for t < p, W_t = φ(B) x_t after (Ansley 1979): a map with determinant 1; from t = p on, W_t is
     the MA part θ(B) ε_t, so its covariance is banded."""
     w = x.copy()
-    if len(phi):
-        w[len(phi):] = np.convolve(x, _with_one(phi, -1.0), mode="valid")
+    if len(ar) > 1:
+        w[len(ar) - 1:] = np.convolve(x, ar, mode="valid")
     return w
 
 
-def banded_cholesky(phi: np.ndarray, theta: np.ndarray, n: int) -> np.ndarray:
+def banded_cholesky(ar: np.ndarray, ma: np.ndarray, n: int) -> np.ndarray:
     """Lower banded Cholesky factor (LAPACK storage, row h = lag h) of Cov(W_1..W_n) for unit innovation variance:
     γ(i − j) among the first p, c_(j−i) across, the MA(q) autocovariances after."""
-    p, q = len(phi), len(theta)
+    p, q = len(ar) - 1, len(ma) - 1
     band = max(p - 1, q)
     ab = np.zeros((band + 1, n), order="F")
-    theta1 = _with_one(theta)
-    ab[:q + 1, p:] = np.correlate(theta1, theta1, mode="full")[q:, None]  # Σ_k θ_k θ_(k+h), h = 0..q
+    ab[:q + 1, p:] = np.correlate(ma, ma, mode="full")[q:, None]  # Σ_k θ_k θ_(k+h), h = 0..q
     if p:
-        gamma, cross = arma_autocovariance(phi, theta)
-        values = np.concatenate((gamma[:p], cross, [0.0]))
+        gamma, cross = arma_autocovariance(ar, ma)
+        values = np.concatenate((gamma[:p], cross, ZERO))
         ab[:, :min(p, n)] = values[_first_columns(p, q)][:, :n]
     lower, info = dpbtrf(ab, lower=1, overwrite_ab=1)
     if info != 0:
@@ -300,13 +306,13 @@ def standardized_innovations(lower: np.ndarray, w: np.ndarray) -> np.ndarray:
     return v[:, 0]
 
 
-def arma_likelihood_parts(x: np.ndarray, phi: np.ndarray, theta: np.ndarray) -> tuple[float, float]:
+def arma_likelihood_parts(x: np.ndarray, ar: np.ndarray, ma: np.ndarray) -> tuple[float, float]:
     """(x' Γ⁻¹ x, log det Γ) for a zero-mean ARMA with unit innovation variance: exact, in O(n (p + q)²), from one
     banded Cholesky factor of the covariance of the Ansley-transformed series."""
-    if len(phi) == 0 and len(theta) == 0:
+    if len(ar) == 1 and len(ma) == 1:
         return float(x @ x), 0.0
-    lower = banded_cholesky(phi, theta, len(x))
-    v = standardized_innovations(lower, ansley_transform(x, phi))
+    lower = banded_cholesky(ar, ma, len(x))
+    v = standardized_innovations(lower, ansley_transform(x, ar))
     return float(v @ v), 2.0 * float(np.log(lower[0]).sum())
 
 
@@ -327,9 +333,8 @@ def _start_and_parscale(z: np.ndarray, spec: Spec) -> tuple[np.ndarray, np.ndarr
 
 def _css_objective(coef: np.ndarray, z: np.ndarray, spec: Spec) -> float:
     """R's armaCSS: ½ log(σ²_CSS), σ²_CSS = Σ e_t² / (number of residuals)."""
-    with np.errstate(over="ignore", invalid="ignore"):
-        residuals = css_residuals(z, coef, spec)
-        ssq = float(residuals @ residuals)
+    residuals = css_residuals(z, coef, spec)
+    ssq = float(residuals @ residuals)
     if not math.isfinite(ssq):
         return INF
     return 0.5 * math.log(ssq / len(residuals)) if ssq > 0 else -INF
@@ -337,10 +342,10 @@ def _css_objective(coef: np.ndarray, z: np.ndarray, spec: Spec) -> float:
 
 def _ml_value(coef: np.ndarray, z: np.ndarray, spec: Spec) -> float:
     """R's armafn at natural parameters: ½ (log σ̂² + log det Γ / n), σ̂² = x'Γ⁻¹x / n (σ² concentrated out)."""
-    phi, theta = expand(coef, spec)
-    x = z - _split(coef, spec)[4]
+    ar, ma = lag_polynomials(coef, spec)
+    x = z - mean_of_differenced(coef, spec) if spec.constant else z
     try:
-        ssq, logdet = arma_likelihood_parts(x, phi, theta)
+        ssq, logdet = arma_likelihood_parts(x, ar, ma)
     except (LinAlgError, ValueError, np.linalg.LinAlgError):
         return DBL_MAX
     if not (ssq > 0 and math.isfinite(ssq) and math.isfinite(logdet)):
@@ -401,6 +406,16 @@ def _refused(spec: Spec, reason: str, method: str) -> Fit:
     return Fit(spec, np.full(spec.n_params, nan), nan, nan, INF, INF, INF, method, rejected=reason)
 
 
+def _quiet(fit):
+    """Overflows in a trial step are part of the search (the value is then refused), not warnings for the user."""
+    def quiet(*args, **kwargs):
+        with np.errstate(all="ignore"):
+            return fit(*args, **kwargs)
+    quiet.__doc__, quiet.__name__ = fit.__doc__, fit.__name__
+    return quiet
+
+
+@_quiet
 def fit_css(y: np.ndarray, spec: Spec, offset: float) -> Fit:
     """R's myarima(approximation = TRUE): arima(method = "CSS"); AIC = offset + n* log σ²_CSS + 2 npar."""
     z = difference(y, spec.d, spec.D, spec.m)
@@ -426,6 +441,7 @@ def fit_css(y: np.ndarray, spec: Spec, offset: float) -> Fit:
     return fit
 
 
+@_quiet
 def fit_ml(y: np.ndarray, spec: Spec, strict: bool = True) -> Fit:
     """R's myarima(approximation = FALSE): stats::arima(method = "CSS-ML"), with AICc and R's checks. `strict`:
     refuse the model when the CSS start is non-stationary (R's arima stops there); otherwise start that AR at 0."""
@@ -458,8 +474,7 @@ def fit_ml(y: np.ndarray, spec: Spec, strict: bool = True) -> Fit:
         return _refused(spec, f"the fit failed ({error})", "ML")
     coef = _to_natural(raw, spec)
     loglik = -0.5 * (2 * n_star * value + n_star + n_star * math.log(2 * math.pi))
-    phi, theta = expand(coef, spec)
-    ssq, _ = arma_likelihood_parts(z - _split(coef, spec)[4], phi, theta)
+    ssq, _ = arma_likelihood_parts(z - mean_of_differenced(coef, spec), *lag_polynomials(coef, spec))
     aic = -2 * loglik + 2 * (spec.n_params + 1)
     aicc, bic = _criteria(spec, n_star, aic)
     se, se_problem = _standard_errors(variance)

@@ -14,7 +14,7 @@ import numpy as np
 from scipy.signal import lfilter, lfiltic
 
 from playground.forecasting.arima_fit import (
-    Fit, _split, _with_one, ansley_transform, banded_cholesky, difference, expand, standardized_innovations,
+    Fit, ansley_transform, banded_cholesky, difference, lag_polynomials, mean_of_differenced, standardized_innovations,
 )
 
 SETTLED = 1e-10  # a column of L this close to (1, θ_1, θ_2, …) is in the steady state
@@ -45,18 +45,18 @@ def _continue(recursion: np.ndarray, history: np.ndarray, inputs: np.ndarray) ->
 def predict(y: np.ndarray, fit: Fit, horizon: int, sigma2: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(mean, standard error, fitted) of `fit` on `y`: `horizon` forecasts and the one-step predictions of y."""
     spec = fit.spec
-    phi, theta = expand(fit.coef, spec)
-    c = _split(fit.coef, spec)[4]
+    ar, ma = lag_polynomials(fit.coef, spec)
+    c = mean_of_differenced(fit.coef, spec)
     z = difference(y, spec.d, spec.D, spec.m)
     x = z - c
     N, lost = len(x), len(y) - len(z)
-    if len(phi) == 0 and len(theta) == 0:
+    if len(ar) == 1 and len(ma) == 1:
         innovations = x.copy()
         future_w = np.zeros(horizon)
         lower = None
     else:
-        lower = banded_cholesky(phi, theta, N + horizon)
-        innovations = standardized_innovations(lower, ansley_transform(x, phi))
+        lower = banded_cholesky(ar, ma, N + horizon)
+        innovations = standardized_innovations(lower, ansley_transform(x, ar))
         future_w = np.zeros(horizon)
         band = lower.shape[0] - 1
         for k in range(min(horizon, band)):  # only the last `band` innovations reach the future
@@ -65,23 +65,22 @@ def predict(y: np.ndarray, fit: Fit, horizon: int, sigma2: float) -> tuple[np.nd
             lags = lags[row - lags >= 0]
             future_w[k] = lower[lags, row - lags] @ innovations[row - lags]
     # x̂ by the AR recursion from the observed x, then y' = x + c, then the differences undone.
-    ar = _with_one(phi, -1.0)
     future_x = _continue(ar, x, future_w)
     delta = differencing_polynomial(spec.d, spec.D, spec.m)
     mean = _continue(delta, y, future_x + c)
-    se = np.sqrt(sigma2 * _error_variances(lower, N, horizon, np.convolve(ar, delta), theta))
+    se = np.sqrt(sigma2 * _error_variances(lower, N, horizon, np.convolve(ar, delta), ma))
     fitted = np.full(len(y), np.nan)
     fitted[lost:] = y[lost:] - innovations
     return mean, se, fitted
 
 
-def _error_variances(lower, N: int, horizon: int, full_ar: np.ndarray, theta: np.ndarray) -> np.ndarray:
+def _error_variances(lower, N: int, horizon: int, full_ar: np.ndarray, ma: np.ndarray) -> np.ndarray:
     """Var of the h forecast errors of y for unit innovation variance: rows of (1/(φΔ)) applied to L's future."""
-    psi = lfilter(_with_one(theta), full_ar, np.r_[1.0, np.zeros(horizon - 1)])  # ψ weights of θ/(φΔ)
+    psi = lfilter(ma, full_ar, np.r_[1.0, np.zeros(horizon - 1)])  # ψ weights of θ/(φΔ)
     if lower is None:  # white noise after differencing: L = I
         return np.cumsum(psi ** 2)
     band = lower.shape[0] - 1
-    steady = np.r_[1.0, theta, np.zeros(max(0, band - len(theta)))][:band + 1]
+    steady = np.r_[ma, np.zeros(max(0, band + 1 - len(ma)))][:band + 1]
     future = lower[:, N:N + horizon]
     deviation = np.max(np.abs(future - steady[:, None]), axis=0)
     unsettled = np.flatnonzero(deviation > SETTLED)

@@ -136,10 +136,6 @@ def adf_test(series) -> UnitRootTest:
     projections = rotated[0].T @ target
     ssr = target @ target - np.cumsum(projections ** 2)
     n = len(target)
-    spread = np.sum((target - target.mean()) ** 2)
-    if spread <= 0 or ssr[-1] <= 1e-20 * spread:
-        raise NotTestable("The series is exactly predictable from its last values (a fixed pattern, no noise), so "
-                          "the unit-root tests do not apply.")
     columns = np.arange(1, design.shape[1] + 1)
     with np.errstate(divide="ignore"):
         aic = n * (np.log(2 * np.pi * np.maximum(ssr, 1e-300) / n) + 1) + 2 * columns
@@ -147,6 +143,9 @@ def adf_test(series) -> UnitRootTest:
     target, design = _adf_design(y, lags)
     coefficients, *_ = np.linalg.lstsq(design, target, rcond=None)
     residuals = target - design @ coefficients
+    if residuals @ residuals <= 1e-10 * np.sum((target - target.mean()) ** 2):
+        raise NotTestable("The series is exactly predictable from its last values (a fixed pattern, no noise), so "
+                          "the unit-root tests do not apply.")
     variance = residuals @ residuals / (len(target) - design.shape[1])
     statistic = float(coefficients[1] / np.sqrt(variance * np.linalg.inv(design.T @ design)[1, 1]))
     pvalue = float(mackinnonp(statistic, regression="c", N=1))
