@@ -82,10 +82,10 @@ horizon = ahead.slider("Horizon h (steps ahead)", 1, n_test, step=1,
 max_season = max(1, n_train // 2)
 default_season = min(suggestion.periods[0] if suggestion.periods else 1, max_season)
 season = int(season_col.number_input(
-    "Season m", min_value=1, max_value=max_season, step=1,
+    "Season m (course: T)", min_value=1, max_value=max_season, step=1,
     **ui.kept(f"fc_season_{fingerprint}", default_season, lambda v: 1 <= v <= max_season),
-    help=f"Steps per seasonal cycle (1 = no season). {suggestion.reason}"))
-season_col.caption("m is the course's T: seasonal naive ŷ(t+h|t) = y(t+h−T), h ≤ T.")
+    help=f"Steps per seasonal cycle (1 = no season); the course writes it T, as in the seasonal naive forecast "
+         f"ŷ(t+h|t) = y(t+h−T) for h ≤ T. {suggestion.reason}"))
 transform = transform_col.radio("Transform before fitting", list(TRANSFORMS), format_func=TRANSFORMS.get,
                                 horizontal=True, **ui.kept("fc_transform", "none"),
                                 help="Applied to the data before fitting and undone on the forecasts.")

@@ -14,7 +14,7 @@ STAGE_COLORS = {"start": COLORS["highlight"], "neighbour": COLORS["observed"], "
 
 def short_name(model: str) -> str:
     """ARIMA(0,1,1)(0,1,1)[12] with drift -> (0,1,1)(0,1,1) +drift: short enough to label a point."""
-    text = model.replace("ARIMA", "").split("[")[0]
+    text = model.split(" with")[0].replace("ARIMA", "").split("[")[0]
     if "drift" in model:
         text += " +drift"
     elif "mean" in model:
@@ -39,15 +39,20 @@ def search_path_figure(path: pd.DataFrame) -> go.Figure:
             x=refused["step"], y=np.full(len(refused), top), mode="markers", name="refused",
             marker=dict(size=11, symbol="x", color=COLORS["resid"]),
             text=refused["model"] + ": " + refused["note"], hovertemplate="%{text}<extra></extra>"))
-    best = path[path["current best"]]
+    # After a CSS search the ML refit has an exact AICc on another scale: it gets its own marker, not the line.
+    searched = path[path["stage"] != "refit by ML"]
+    best = searched[searched["current best"]]
     if len(best):
-        steps = np.r_[best["step"].to_numpy(), path["step"].max()]
+        steps = np.r_[best["step"].to_numpy(), searched["step"].max()]
         values = np.r_[best["AICc"].to_numpy(), best["AICc"].iloc[-1]]
         fig.add_trace(go.Scatter(x=steps, y=values, mode="lines", name="current best",
                                  line=dict(color=COLORS["trend"], width=2.5, shape="hv")))
-        for _, row in best.iterrows():
+        for k, (_, row) in enumerate(best.iterrows()):  # below and above in turn, so that neighbours do not overlap
             fig.add_annotation(x=row["step"], y=row["AICc"], text=short_name(row["model"]), showarrow=False,
-                               yshift=-18, font=dict(size=14, color=COLORS["trend"]))
+                               yshift=-18 if k % 2 == 0 else 18, font=dict(size=14, color=COLORS["trend"]))
+    for _, row in path[(path["stage"] == "refit by ML") & path["current best"]].iterrows():
+        fig.add_annotation(x=row["step"], y=row["AICc"], text="chosen: exact AICc", showarrow=False, xanchor="right",
+                           xshift=-10, font=dict(size=14, color=COLORS["trend"]))
     fig.update_xaxes(title="model number (order tried)", dtick=5 if len(path) > 12 else 1)
     fig.update_yaxes(title="AICc (lower is better)")
     fig = legible(fig, height=380)

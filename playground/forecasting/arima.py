@@ -304,7 +304,7 @@ def auto_arima(y: np.ndarray, horizon: int, season: int = 1, max_p: int = 5, max
         "search": found.path, "chosen": found.best.spec.name, "tried": len(found.path),
         "stepwise": found.stepwise, "approximation": found.approximation, "search_seconds": found.seconds,
         "d_reason": found.differences.d_reason, "D_reason": found.differences.D_reason,
-        "search_points": len(y),
+        "search_points": len(y), "search_season": season,
     })
     return result
 
@@ -316,23 +316,30 @@ def search_summary(details: dict) -> str:
     how = ("the stepwise search of R's auto.arima (Hyndman–Khandakar)" if details["stepwise"]
            else "the search of every model within the bounds")
     if details["approximation"]:
+        refits = int((path["stage"] == "refit by ML").sum())
+        refitted = ("refitted the best by maximum likelihood" if refits == 1 else
+                    f"refitted them by maximum likelihood, best first, until one was accepted ({refits} refits)")
+        n, m = details["search_points"], details["search_season"]
+        why = f"long (n = {n} > 150)" if n > 150 else f"finely seasonal (m = {m} > 12)"
         chosen = (f"**Chosen: {details['chosen']}**, AICc {details['aicc']:.2f} by maximum likelihood. The series is "
-                  "long (n > 150) or finely seasonal (m > 12), so, as R does, "
+                  f"{why}, so, as R does, "
                   f"{how} compared {int((path['fitted by'] == 'CSS').sum())} models by an approximate AICc "
-                  "(conditional sum of squares) and refitted the best by maximum likelihood")
+                  f"(conditional sum of squares) and {refitted}")
     else:
         chosen = (f"**Chosen: {details['chosen']}**, AICc {details['aicc']:.2f}: the lowest of the {len(path)} "
                   f"models {how} fitted")
     text = f"{chosen} ({details['search_seconds']:.1f} s)."
     if refused:
-        text += (f" {refused} of them {'was' if refused == 1 else 'were'} refused as R refuses them: a root within "
-                 "1.01 of the unit circle, or a fit that failed.")
+        text += (f" {refused} of them {'was' if refused == 1 else 'were'} refused, as R refuses them "
+                 "(the note in the table says why).")
     return text + f"\n\n{details['D_reason']}. {details['d_reason']}."
 
 
 def search_table(path: pd.DataFrame) -> pd.DataFrame:
     """The path for a table: one row per model, in the order tried."""
-    table = path[["step", "model", "stage", "fitted by", "AICc"]].copy()
+    shown = ["step", "model", "stage", "fitted by", "AICc"] if (path["fitted by"] == "CSS").any() else \
+        ["step", "model", "stage", "AICc"]
+    table = path[shown].copy()
     table["current best"] = np.where(path["current best"], "◀ best so far", "")
     table["note"] = path["note"].replace("", "—")
     return table

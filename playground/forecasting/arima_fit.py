@@ -66,6 +66,15 @@ class Spec:
         return text
 
     @property
+    def ar_blocks(self) -> tuple[tuple[int, int], tuple[int, int]]:
+        """(start, length) of the AR and seasonal AR coefficients in R's order."""
+        return (0, self.p), (self.p + self.q, self.P)
+
+    @property
+    def ma_blocks(self) -> tuple[tuple[int, int], tuple[int, int]]:
+        return (self.p, self.q), (self.p + self.q + self.P, self.Q)
+
+    @property
     def constant_scale(self) -> int:
         """y'_t has mean c = scale · (the coefficient): 1 for a mean or a drift with d = 1, m for D = 1."""
         return self.m if self.D and not self.d else 1
@@ -150,24 +159,21 @@ def _ar_to_pacf(ar: np.ndarray) -> np.ndarray:
     return np.arctanh(new)
 
 
+def _map_blocks(values: np.ndarray, blocks, function) -> np.ndarray:
+    """`values` with `function` applied to each (start, length) block, the rest unchanged."""
+    result = values.copy()
+    for start, length in blocks:
+        if length:
+            result[start:start + length] = function(values[start:start + length])
+    return result
+
+
 def _to_natural(u: np.ndarray, spec: Spec) -> np.ndarray:
-    coef = u.copy()
-    if spec.p:
-        coef[:spec.p] = _pacf_to_ar(u[:spec.p])
-    if spec.P:
-        start = spec.p + spec.q
-        coef[start:start + spec.P] = _pacf_to_ar(u[start:start + spec.P])
-    return coef
+    return _map_blocks(u, spec.ar_blocks, _pacf_to_ar)
 
 
 def _to_raw(coef: np.ndarray, spec: Spec) -> np.ndarray:
-    u = coef.copy()
-    if spec.p:
-        u[:spec.p] = _ar_to_pacf(coef[:spec.p])
-    if spec.P:
-        start = spec.p + spec.q
-        u[start:start + spec.P] = _ar_to_pacf(coef[start:start + spec.P])
-    return u
+    return _map_blocks(coef, spec.ar_blocks, _ar_to_pacf)
 
 
 def _smallest_root(coefficients: np.ndarray) -> float:
@@ -204,13 +210,7 @@ def _invert_ma(ma: np.ndarray) -> np.ndarray:
 
 
 def _invert_ma_parts(coef: np.ndarray, spec: Spec) -> np.ndarray:
-    coef = coef.copy()
-    if spec.q:
-        coef[spec.p:spec.p + spec.q] = _invert_ma(coef[spec.p:spec.p + spec.q])
-    if spec.Q:
-        start = spec.p + spec.q + spec.P
-        coef[start:start + spec.Q] = _invert_ma(coef[start:start + spec.Q])
-    return coef
+    return _map_blocks(coef, spec.ma_blocks, _invert_ma)
 
 
 # --------------------------------------------------------------------------- the two objectives
@@ -358,7 +358,7 @@ def _gradtrans(raw: np.ndarray, spec: Spec) -> np.ndarray:
     """R's ARIMA_Gradtrans: forward differences (1e-3) of the AR transforms; A[i, j] = ∂ natural_j / ∂ raw_i."""
     eps = 1e-3
     A = np.eye(len(raw))
-    for first, count in ((0, spec.p), (spec.p + spec.q, spec.P)):
+    for first, count in spec.ar_blocks:
         if count:
             w = raw[first:first + count].copy()
             base = _pacf_to_ar(w)
@@ -406,16 +406,22 @@ def _refused(spec: Spec, reason: str, method: str) -> Fit:
     return Fit(spec, np.full(spec.n_params, nan), nan, nan, INF, INF, INF, method, rejected=reason)
 
 
-def _quiet(fit):
-    """Overflows in a trial step are part of the search (the value is then refused), not warnings for the user."""
-    def quiet(*args, **kwargs):
-        with np.errstate(all="ignore"):
-            return fit(*args, **kwargs)
-    quiet.__doc__, quiet.__name__ = fit.__doc__, fit.__name__
-    return quiet
+def _guarded(method: str):
+    """A fit that fails (optim stops, a matrix cannot be factored) refuses its model, as R's try() in myarima does;
+    overflows in trial steps are part of the search (the value is refused), not warnings for the user."""
+    def wrap(fit):
+        def guarded(y, spec, *args, **kwargs):
+            with np.errstate(all="ignore"):
+                try:
+                    return fit(y, spec, *args, **kwargs)
+                except ValueError as error:  # OptimError, LinAlgError and math domain errors
+                    return _refused(spec, f"the fit failed ({error})", method)
+        guarded.__doc__, guarded.__name__ = fit.__doc__, fit.__name__
+        return guarded
+    return wrap
 
 
-@_quiet
+@_guarded("CSS")
 def fit_css(y: np.ndarray, spec: Spec, offset: float) -> Fit:
     """R's myarima(approximation = TRUE): arima(method = "CSS"); AIC = offset + n* log σ²_CSS + 2 npar."""
     z = difference(y, spec.d, spec.D, spec.m)
@@ -425,12 +431,9 @@ def fit_css(y: np.ndarray, spec: Spec, offset: float) -> Fit:
     def objective(c):
         return _css_objective(c, z, spec)
 
-    try:
-        optimum = bfgs(objective, start, parscale)
-        coef, code = optimum.par, optimum.convergence
-        variance = _variance(hessian(objective, coef, parscale), n_star) if spec.n_params else np.zeros((0, 0))
-    except OptimError as error:
-        return _refused(spec, f"the fit failed ({error})", "CSS")
+    optimum = bfgs(objective, start, parscale)
+    coef, code = optimum.par, optimum.convergence
+    variance = _variance(hessian(objective, coef, parscale), n_star) if spec.n_params else np.zeros((0, 0))
     residuals = css_residuals(z, coef, spec)
     sigma2 = float(residuals @ residuals) / len(residuals)
     aic = offset + n_star * math.log(sigma2) + 2 * (spec.n_params + 1)
@@ -441,37 +444,36 @@ def fit_css(y: np.ndarray, spec: Spec, offset: float) -> Fit:
     return fit
 
 
-@_quiet
+@_guarded("ML")
 def fit_ml(y: np.ndarray, spec: Spec, strict: bool = True) -> Fit:
     """R's myarima(approximation = FALSE): stats::arima(method = "CSS-ML"), with AICc and R's checks. `strict`:
     refuse the model when the CSS start is non-stationary (R's arima stops there); otherwise start that AR at 0."""
     z = difference(y, spec.d, spec.D, spec.m)
     n_star = len(z)
     start, parscale = _start_and_parscale(z, spec)
-    try:
-        if spec.n_params:
-            css = bfgs(lambda c: _css_objective(c, z, spec), start, parscale)
-            if css.convergence == 0:
-                start = css.par
-        for first, count, part in ((0, spec.p, "AR"), (spec.p + spec.q, spec.P, "seasonal AR")):
-            if count and not _stationary(start[first:first + count]):
-                if strict:
-                    return _refused(spec, f"the CSS start has a non-stationary {part} part", "ML")
-                start[first:first + count] = 0.0
-        raw = _invert_ma_parts(_to_raw(start, spec), spec)
+    if spec.n_params:
+        css = bfgs(lambda c: _css_objective(c, z, spec), start, parscale)
+        if css.convergence == 0:
+            start = css.par
+    for (first, count), part in zip(spec.ar_blocks, ("AR", "seasonal AR")):
+        if count and not _stationary(start[first:first + count]):
+            if strict:
+                return _refused(spec, f"the CSS start has a non-stationary {part} part", "ML")
+            start[first:first + count] = 0.0
+    raw = _invert_ma_parts(_to_raw(start, spec), spec)
 
-        def objective(u):
-            return _ml_value(_to_natural(u, spec), z, spec)
+    def objective(u):
+        return _ml_value(_to_natural(u, spec), z, spec)
 
-        optimum = bfgs(objective, raw, parscale)
-        raw, value, code = optimum.par, optimum.value, optimum.convergence
-        inverted = _invert_ma_parts(raw, spec)
-        if np.any(inverted != raw):
-            raw, value = inverted, objective(inverted)
-        variance = (_variance(hessian(objective, raw, parscale), n_star, _gradtrans(raw, spec)) if spec.n_params
-                    else np.zeros((0, 0)))
-    except OptimError as error:
-        return _refused(spec, f"the fit failed ({error})", "ML")
+    optimum = bfgs(objective, raw, parscale)
+    raw, value, code = optimum.par, optimum.value, optimum.convergence
+    inverted = _invert_ma_parts(raw, spec)
+    if np.any(inverted != raw):
+        raw, value = inverted, objective(inverted)
+    if value >= DBL_MAX:
+        raise OptimError("the likelihood cannot be computed near these estimates")
+    variance = (_variance(hessian(objective, raw, parscale), n_star, _gradtrans(raw, spec)) if spec.n_params
+                else np.zeros((0, 0)))
     coef = _to_natural(raw, spec)
     loglik = -0.5 * (2 * n_star * value + n_star + n_star * math.log(2 * math.pi))
     ssq, _ = arma_likelihood_parts(z - mean_of_differenced(coef, spec), *lag_polynomials(coef, spec))

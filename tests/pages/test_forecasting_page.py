@@ -234,3 +234,21 @@ def test_switching_to_data_without_a_season_uses_its_own_method_list():
     assert_no_exception(at)
     assert at.multiselect[0].value == ["mean", "naive", "drift", "ses", "arima"]
     assert not at.error  # no "needs a season" errors carried over from the seasonal data
+
+
+def test_stationarity_tab_states_rs_rules_and_the_numbers_they_compared():
+    at = run_page(PAGE, fc_tab="Stationarity")
+    assert_no_exception(at)
+    text = page_text(at)
+    assert "nsdiffs" in text and "ndiffs" in text and "⌊3√n/13⌋" in text
+    assert "Here: **d = 1, D = 1**" in text  # the air-passenger training part, as R's auto.arima decides
+    assert "D = 1: the seasonal strength F_S = " in text and "KPSS p" in text
+
+
+def test_a_two_valued_series_gets_a_statement_not_test_numbers():
+    values = [float(i % 2) for i in range(60)]  # 0, 1, 0, 1, …: an ADF statistic of −1e15 before
+    at = _upload(_monthly(values), fc_tab="Stationarity", _kept_fc_methods_seasonal=["naive"])
+    assert_no_exception(at)
+    assert any("only two values" in i.value and "do not apply" in i.value for i in at.info)
+    assert not at.error
+    assert not [m for m in at.metric if "ADF" in m.label]
