@@ -76,8 +76,7 @@ def _check_length(n: int, order, seasonal_order, season: int) -> None:
     lost = d + season * sd
     needed = p + q + season * (sp + sq) + 3
     if n - lost < needed:
-        shown = f"ARIMA({p},{d},{q})" + (f"({sp},{sd},{sq})[{season}]" if season else "")
-        raise ForecastError(f"The training part is too short for {shown}: after differencing {n - lost} points "
+        raise ForecastError(f"The training part is too short for {model_name(order, seasonal_order, season)}: after differencing {n - lost} points "
                             f"are left, and these orders need at least {needed}. Use smaller orders, a "
                             "shorter season or a larger training part.")
     states = max(p + season * sp, q + season * sq + 1) + d + season * sd
@@ -129,11 +128,14 @@ def forecast_from(y: np.ndarray, fit: Fit, horizon: int, notes: list[str]) -> Ra
         notes.append(f"{label}: the optimiser did not fully converge, so the estimates may be poor. "
                      "Try other orders, a transform, or a longer training part.")
     sigma2 = fit.sigma2_unbiased
-    mean, sd, fitted = predict(y, fit, horizon, sigma2)
+    try:
+        mean, sd, fitted = predict(y, fit, horizon, sigma2)
+    except ValueError:  # the covariance of the estimates cannot be factored (a root on the unit circle)
+        mean = np.full(horizon, np.nan)
     if not np.all(np.isfinite(mean)):
         raise ForecastError(f"{label} gave no usable forecast (the fit failed). Try other orders or a transform.")
     lower, upper = normal_intervals(mean, sd) if np.all(np.isfinite(sd)) else (None, None)
-    trend = "n" if not spec.constant else ("c" if spec.d + spec.D == 0 else "t")
+    trend = trend_for(spec.d, spec.D, spec.constant)
     # statsmodels' order: the constant first; R's: last.
     values = np.r_[fit.coef[spec.n_arma:], fit.coef[:spec.n_arma], sigma2]
     se = fit.se if fit.se is not None else np.full(spec.n_params, np.nan)
@@ -152,12 +154,7 @@ def forecast_from(y: np.ndarray, fit: Fit, horizon: int, notes: list[str]) -> Ra
 
 
 def model_name(order, seasonal_order=(0, 0, 0), season: int = 0) -> str:
-    p, d, q = order
-    name = f"ARIMA({p},{d},{q})"
-    if season and any(seasonal_order):
-        sp, sd, sq = seasonal_order
-        name += f"({sp},{sd},{sq})[{season}]"
-    return name
+    return Spec(*order, *seasonal_order, max(season, 1)).name
 
 
 # --------------------------------------------------------------------------- coefficients in the course's notation

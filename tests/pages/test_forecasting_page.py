@@ -131,8 +131,14 @@ def test_auto_arima_button_shows_the_search_path():
     assert "**Chosen: ARIMA(" in text and "stepwise search of R's auto.arima" in text
     assert "D = 1: the seasonal strength F_S = " in text and "d = " in text and "KPSS p" in text
     path = _search_path(at)
-    assert list(path["model"][:4]) == ["ARIMA(2,1,2)(1,1,1)[12]", "ARIMA(0,1,0)(0,1,0)[12]",
-                                       "ARIMA(1,1,0)(1,1,0)[12]", "ARIMA(0,1,1)(0,1,1)[12]"]  # R's start models
+    # R 4.2.2, forecast 8.20: auto.arima(ts(read.csv("sample_data/USAccDeaths.csv")[[2]][1:58], frequency = 12),
+    # trace = TRUE) fits these 12 models in this order (the first four are its start models) and picks the 4th.
+    assert list(path["model"]) == [
+        "ARIMA(2,1,2)(1,1,1)[12]", "ARIMA(0,1,0)(0,1,0)[12]", "ARIMA(1,1,0)(1,1,0)[12]", "ARIMA(0,1,1)(0,1,1)[12]",
+        "ARIMA(0,1,1)(0,1,0)[12]", "ARIMA(0,1,1)(1,1,1)[12]", "ARIMA(0,1,1)(1,1,0)[12]", "ARIMA(0,1,0)(0,1,1)[12]",
+        "ARIMA(1,1,1)(0,1,1)[12]", "ARIMA(0,1,2)(0,1,1)[12]", "ARIMA(1,1,0)(0,1,1)[12]", "ARIMA(1,1,2)(0,1,1)[12]"]
+    assert path["AICc"].iloc[3] == pytest.approx(662.85, abs=0.01)
+    assert "**Chosen: ARIMA(0,1,1)(0,1,1)[12]**" in text
     assert list(path["step"]) == list(range(1, len(path) + 1))
     best_rows = path[path["current best"] != ""]
     assert best_rows["AICc"].is_monotonic_decreasing
