@@ -23,7 +23,7 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
-from playground.forecasting.arima_fit import INF, Fit, Spec, fit_css, fit_ml, white_noise_offset
+from playground.forecasting.arima_fit import INF, Fit, Spec, difference, fit_css, fit_ml, white_noise_offset
 from playground.forecasting.core import ForecastError
 from playground.forecasting.stationarity import Differences, choose_differences, is_constant
 
@@ -106,11 +106,7 @@ def search(y: np.ndarray, season: int = 1, max_p: int = 5, max_q: int = 5, max_P
     max_P, max_Q = (min(max_P, n // (3 * m)), min(max_Q, n // (3 * m))) if m > 1 else (0, 0)
     differences = choose_differences(y, m)
     d, D = differences.d, differences.D
-    z = y
-    for _ in range(D):
-        z = z[m:] - z[:-m]
-    for _ in range(d):
-        z = np.diff(z)
+    z = difference(y, d, D, m)
     if len(z) == 0:
         raise ForecastError("After the differences nothing is left: the training part is too short.")
     if is_constant(z):
