@@ -7,6 +7,7 @@ import streamlit as st
 import playground.forecasting as fc
 from playground import data, ui
 from playground.decomposition import suggest_periods
+from playground.figures import arima_search as search_figures
 from playground.figures import forecasting as figures
 from playground.forecasting import METHODS, ForecastError, arima, baselines, choices, evaluation, smoothing
 from playground.forecasting import stationarity, transforms
@@ -87,10 +88,7 @@ def cached_stationarity(key, d, seasonal, season, lags, window, _values):
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def cached_differences(key, season, _values):
-    seasonal, seasonal_reason = arima.choose_seasonal_difference(_values, season)
-    differenced = _values[season:] - _values[:-season] if seasonal else _values
-    d, reason = arima.choose_difference(differenced)
-    return d, seasonal, reason, seasonal_reason
+    return stationarity.choose_differences(_values, season)
 
 
 suggestion = suggest_periods(series)  # milliseconds: it reads at most 20,000 points
@@ -105,9 +103,10 @@ train, test = series.iloc[:n_train], series.iloc[n_train:]
 max_season = max(1, n_train // 2)
 default_season = min(suggestion.periods[0] if suggestion.periods else 1, max_season)
 season = int(season_col.number_input(
-    "Season m", min_value=1, max_value=max_season, step=1,
+    "Season m (course: T)", min_value=1, max_value=max_season, step=1,
     **ui.kept("fc_season", default_season, lambda v: 1 <= v <= max_season, data=fingerprint, label="Season m"),
-    help=f"Steps per seasonal cycle (1 = no season; the course writes it T). {suggestion.reason}"))
+    help=f"Steps per seasonal cycle (1 = no season); the course writes it T, as in the seasonal naive forecast "
+         f"ŷ(t+h|t) = y(t+h−T) for h ≤ T. {suggestion.reason}"))
 longest = min(n_test, choices.MAX_HORIZON)  # every method forecasts this far, so moving h refits nothing
 horizon = ahead.slider("Horizon h (steps ahead)", 1, longest, step=1,
                        **ui.kept("fc_horizon", choices.default_horizon(n_test, season),
@@ -193,13 +192,22 @@ if families:
                     if "sarima" in params:
                         params["sarima"].update(order=(int(p), int(d), int(q)), constant=constant,
                                                 seasonal_order=(int(sp), int(sd), int(sq)))
-                    bound_p, bound_q = st.columns(2)
-                    max_pq = bound_p.slider("Auto ARIMA: largest p and q", 0, 3, step=1, **ui.kept("fc_max_pq", 2))
-                    max_seasonal = bound_q.slider("Auto ARIMA: largest P and Q", 0, 1, step=1,
-                                                  **ui.kept("fc_max_PQ", 1))
+                    how, bound_p, bound_q, bound_order = st.columns([1.4, 1, 1, 1])
+                    stepwise = how.radio("Auto ARIMA search", ["stepwise", "exhaustive"], horizontal=True,
+                                         **ui.kept("fc_auto_search", "stepwise"),
+                                         help="Stepwise: R's auto.arima (Hyndman–Khandakar), from four start models "
+                                              "to the best neighbour until none is better. Exhaustive: every model "
+                                              "with p + q + P + Q up to the bound (slower).") == "stepwise"
+                    max_pq = bound_p.slider("Auto ARIMA: largest p and q", 0, arima.AUTO_BOUNDS["max_p"], step=1,
+                                            **ui.kept("fc_max_pq", 5))
+                    max_seasonal = bound_q.slider("Auto ARIMA: largest P and Q", 0, arima.AUTO_BOUNDS["max_P"], step=1,
+                                                  **ui.kept("fc_max_PQ", 2))
+                    max_order = bound_order.slider("Exhaustive: largest p + q + P + Q", 1,
+                                                   arima.AUTO_BOUNDS["max_order"], step=1, disabled=stepwise,
+                                                   **ui.kept("fc_max_order", 5))
                     if "auto_arima" in params:
                         params["auto_arima"].update(max_p=max_pq, max_q=max_pq, max_P=max_seasonal, max_Q=max_seasonal,
-                                                    constant=constant)
+                                                    max_order=max_order, stepwise=stepwise, constant=constant)
                     st.caption("The Stationarity tab helps choose d and D (tests, differencing) and p, q (ACF, PACF).")
                 else:
                     cols = st.columns(4)
@@ -240,7 +248,7 @@ if button_methods:
         with col:
             outcome = ui.trained(key, run_on_button(fit_part, m, longest, params[m]),
                                  button="Search ARIMA orders" if searching else f"Train {METHODS[m].label}",
-                                 label="Searching ARIMA orders by AIC" if searching else f"Training {METHODS[m].label}")
+                                 label="Searching ARIMA orders by AICc" if searching else f"Training {METHODS[m].label}")
         if outcome is None:
             waiting.append(m)
         elif outcome[0] is None:
@@ -364,13 +372,14 @@ if details_tab.open:
                 b.metric("AICc", f"{result.details['aicc']:.1f}")
                 c.metric("log likelihood", f"{result.details['loglik']:.1f}")
                 if m == "auto_arima":
-                    st.markdown(f"**Chosen: {result.details['chosen']}** after {result.details['tried']} candidates "
-                                f"({result.details['search_seconds']:.1f} s). {result.details['D_reason']}. "
-                                f"{result.details['d_reason']}.")
-                    st.dataframe(result.details["search"].head(12).style.format({"AIC": "{:.2f}"}), hide_index=True,
-                                 width="stretch")
-                    st.caption(f"AIC compared on the last {result.details['search_points']} training points, which "
-                               "all candidates share (AIC only compares models with the same d and D).")
+                    st.markdown(arima.search_summary(result.details))
+                    ui.plot(search_figures.search_path_figure(result.details["search"]), key="fc_search_path")
+                    st.dataframe(arima.search_table(result.details["search"]).style.format({"AICc": "{:.3f}"},
+                                                                                          na_rep="refused"),
+                                 hide_index=True, width="stretch")
+                    st.caption("The path of the search: each model in the order it was fitted, and the current best "
+                               "after it. AICc only compares models with the same d and D, so those are chosen "
+                               "first (see the Stationarity tab).")
             else:
                 from playground.forecasting import neural  # torch: only once a neural net has been trained
 
@@ -409,13 +418,13 @@ if stationarity_tab.open:
         D_shown = middle.radio(f"Seasonal differences D (m = {season})", D_options, horizontal=True,
                                **ui.kept("fc_st_D", 0, lambda v: v in D_options))
         lags = right.slider("ACF/PACF lags", 6, 60, step=1, **ui.kept("fc_st_lags", max(24, min(2 * season, 60))))
-        d_rule, D_rule, d_reason, D_reason = cached_differences(values_key, season, values.to_numpy())
-        st.caption(f"The rules auto ARIMA uses suggest **d = {d_rule}, D = {D_rule}** ({D_reason}; {d_reason}).")
+        rule = cached_differences(values_key, season, values.to_numpy())
+        st.caption(f"{stationarity.RULES} Here: **d = {rule.d}, D = {rule.D}**. {rule.D_reason}. {rule.d_reason}.")
         try:
             shown_values, adf, kpss_result, corr, stats = cached_stationarity(
                 values_key, d_shown, D_shown, season, lags, max(season, 12) if season > 1 else 12, values)
         except ForecastError as error:
-            st.error(ui.escape_markdown(error))
+            (st.info if isinstance(error, stationarity.NotTestable) else st.error)(ui.escape_markdown(error))
         else:
             formula = arima.differencing_formula(d_shown, D_shown, season)
             if formula:
@@ -454,7 +463,7 @@ if rolling_tab.open:
                     chosen = results[m].details
                     specs[f"{labels[m]}: {chosen['chosen']}"] = (
                         "sarima", {"season": season, "transform": transform, "order": chosen["order"],
-                                   "seasonal_order": chosen["seasonal_order"], "constant": params[m]["constant"]})
+                                   "seasonal_order": chosen["seasonal_order"], "constant": chosen["trend"] != "n"})
                 else:
                     skipped.append(f"{labels[m]} (run the search first)")
             else:

@@ -1,37 +1,36 @@
-"""ARIMA(p,d,q), SARIMA(p,d,q)(P,D,Q)m and an automatic order search by AIC.
+"""ARIMA(p,d,q), SARIMA(p,d,q)(P,D,Q)m and the automatic order search of R's forecast::auto.arima.
 
-Fitted by exact maximum likelihood (Kalman filter) with statsmodels' `ARIMA`, the estimator of
-R's `arima()`; standard errors from the numerical Hessian (`cov_type="approx"`), as R reports them.
-Sign convention (FPP3 §9, statsmodels and R alike):
+Every model is fitted as R's stats::arima fits it (arima_fit: CSS start values, then exact maximum likelihood,
+R's optimiser) and forecast exactly as R's predict does (arima_predict); σ² is forecast's Σ e² / (n* − k), the
+variance its Arima and auto.arima use for the intervals. Sign convention (FPP3 §9, statsmodels and R alike):
     (1 − φ1 B − … − φp B^p)(1 − Φ1 B^m − …)(1 − B)^d (1 − B^m)^D y_t = c + (1 + θ1 B + …)(1 + Θ1 B^m + …) ε_t
 A constant is included when it makes sense: c with d + D = 0, a drift with d + D = 1, none with more
 differences (a constant there would be a quadratic trend).
-The automatic search follows auto.arima's order of decisions (Hyndman & Khandakar 2008): D from the
-seasonal strength of an STL decomposition (D = 1 when F_S ≥ 0.64, FPP3 §9.5), d from repeated KPSS tests,
-then every p, q, P, Q up to the bounds, compared by AIC on the same differenced data.
+The automatic search (arima_search) is forecast 8.20's: D from the seasonal strength, d from repeated KPSS tests
+(stationarity), then the Hyndman–Khandakar stepwise search by AICc, or every model up to the bounds.
 """
 
 from __future__ import annotations
 
-import time
-import warnings
 from typing import Callable
 
 import numpy as np
 import pandas as pd
 from numpy.polynomial import polynomial as P
-from statsmodels.tsa.arima.model import ARIMA
 
-from playground.forecasting.core import ForecastError, RawForecast, caught_warnings, int_param, normal_intervals
+from playground.forecasting import arima_search
+from playground.forecasting.arima_fit import Fit, Spec, difference, fit_ml
+from playground.forecasting.arima_predict import predict
+from playground.forecasting.core import ForecastError, RawForecast, int_param, normal_intervals
+from playground.forecasting.stationarity import is_constant
 
 MAX_P, MAX_D, MAX_Q = 5, 2, 5
 MAX_SP, MAX_SD, MAX_SQ = 2, 1, 2
 MAX_SEASON = 60
 MAX_WORK = 5e6  # observations × (state size)² above which one fit takes too long for a page (m = 48 on 3,000 points)
-HESSIAN_POINTS = 1_000  # above this, standard errors from outer products of gradients (the Hessian is slow)
 AUTO_MAX_SEASON = 24  # longest season the automatic search models (each candidate carries m states)
-SEARCH_POINTS = 600  # the automatic search compares candidates on the most recent points only
-SEASONAL_STRENGTH_FOR_D = 0.64  # FPP3 §9.5 (unitroot_nsdiffs)
+AUTO_MAX_POINTS = 10_000  # the automatic search fits the most recent points only, beyond this
+AUTO_BOUNDS = {"max_p": 5, "max_q": 5, "max_P": 2, "max_Q": 2, "max_order": 10}  # the largest settings allowed
 
 Progress = Callable[[float, str], None]
 
@@ -77,8 +76,7 @@ def _check_length(n: int, order, seasonal_order, season: int) -> None:
     lost = d + season * sd
     needed = p + q + season * (sp + sq) + 3
     if n - lost < needed:
-        shown = f"ARIMA({p},{d},{q})" + (f"({sp},{sd},{sq})[{season}]" if season else "")
-        raise ForecastError(f"The training part is too short for {shown}: after differencing {n - lost} points "
+        raise ForecastError(f"The training part is too short for {model_name(order, seasonal_order, season)}: after differencing {n - lost} points "
                             f"are left, and these orders need at least {needed}. Use smaller orders, a "
                             "shorter season or a larger training part.")
     states = max(p + season * sp, q + season * sq + 1) + d + season * sd
@@ -99,56 +97,64 @@ def sarima(y: np.ndarray, horizon: int, order=(0, 1, 1), seasonal_order=(0, 1, 1
 
 
 def _fit(y, horizon, order, seasonal_order, season, trend, notes=None) -> RawForecast:
-    notes = [] if notes is None else notes
+    spec = Spec(*order, *seasonal_order, max(season, 1), trend != "n")
+    if is_constant(difference(y, spec.d, spec.D, spec.m)):
+        raise ForecastError(f"After these differences the training part is constant (an exact line or a repeated "
+                            f"season): {model_name(order, seasonal_order, season)} has no noise to model. Drift or "
+                            "Seasonal naive forecast it exactly; or use fewer differences.")
+    fit = fit_ml(y, spec, strict=False)
+    if fit.rejected.startswith("the fit failed"):
+        raise ForecastError(f"{model_name(order, seasonal_order, season)} could not be fitted: {fit.rejected}. "
+                            "Try other orders or a transform.")
+    return forecast_from(y, fit, horizon, [] if notes is None else notes)
+
+
+def _names(spec: Spec) -> list[str]:
+    """Parameter names in statsmodels' style and order (the constant first, σ² last), for the tables."""
+    m = spec.m
+    names = (["const" if spec.d + spec.D == 0 else "x1"] if spec.constant else [])
+    names += [f"ar.L{i}" for i in range(1, spec.p + 1)] + [f"ma.L{i}" for i in range(1, spec.q + 1)]
+    names += [f"ar.S.L{i * m}" for i in range(1, spec.P + 1)] + [f"ma.S.L{i * m}" for i in range(1, spec.Q + 1)]
+    return names + ["sigma2"]
+
+
+def forecast_from(y: np.ndarray, fit: Fit, horizon: int, notes: list[str]) -> RawForecast:
+    """The forecasts, intervals, fitted values and tables of a fitted model (no refit)."""
+    spec = fit.spec
+    order, seasonal_order = (spec.p, spec.d, spec.q), (spec.P, spec.D, spec.Q)
+    season = spec.m if any(seasonal_order) else 0
     label = model_name(order, seasonal_order, season)
+    if not fit.converged:
+        notes.append(f"{label}: the optimiser did not fully converge, so the estimates may be poor. "
+                     "Try other orders, a transform, or a longer training part.")
+    sigma2 = fit.sigma2_unbiased
     try:
-        with caught_warnings(notes, label):
-            result = _maximum_likelihood(y, order, seasonal_order, season, trend)
-            prediction = result.get_forecast(horizon)
-            mean = np.asarray(prediction.predicted_mean, dtype=float)
-            sd = np.asarray(prediction.se_mean, dtype=float)
-    except (ValueError, np.linalg.LinAlgError, IndexError) as error:
-        raise ForecastError(f"{label} could not be fitted: {error}") from None
+        mean, sd, fitted = predict(y, fit, horizon, sigma2)
+    except ValueError:  # the covariance of the estimates cannot be factored (a root on the unit circle)
+        mean = np.full(horizon, np.nan)
     if not np.all(np.isfinite(mean)):
         raise ForecastError(f"{label} gave no usable forecast (the fit failed). Try other orders or a transform.")
     lower, upper = normal_intervals(mean, sd) if np.all(np.isfinite(sd)) else (None, None)
-    fitted = np.asarray(result.fittedvalues, dtype=float).copy()
-    fitted[: order[1] + season * seasonal_order[1]] = np.nan  # the first differenced values have no past to use
-    table = _coefficient_table(result)
+    trend = trend_for(spec.d, spec.D, spec.constant)
+    # statsmodels' order: the constant first; R's: last.
+    values = np.r_[fit.coef[spec.n_arma:], fit.coef[:spec.n_arma], sigma2]
+    se = fit.se if fit.se is not None else np.full(spec.n_params, np.nan)
+    errors = np.r_[se[spec.n_arma:], se[:spec.n_arma], np.nan]
+    names = _names(spec)
+    table = _coefficient_table(names, values, errors)
     details = {
         "order": order, "seasonal_order": seasonal_order, "season": season, "trend": trend,
-        "coefficients": table,
-        "aic": float(result.aic), "aicc": float(result.aicc), "bic": float(result.bic),
-        "loglik": float(result.llf), "sigma2": float(result.params[-1]),
-        "equation": equation(result.params, result.param_names, order, seasonal_order, season, trend),
-        "expanded": expanded_equation(result.params, result.param_names, order, seasonal_order, season, trend),
+        "coefficients": table, "aic": fit.aic, "aicc": fit.aicc, "bic": fit.bic, "loglik": fit.loglik,
+        "sigma2": sigma2,
+        "equation": equation(values, names, order, seasonal_order, season, trend),
+        "expanded": expanded_equation(values, names, order, seasonal_order, season, trend),
     }
     params = dict(zip(table.index, table["estimate"]))
     return RawForecast(mean, lower, upper, fitted=fitted, params=params, notes=notes, details=details)
 
 
-def _maximum_likelihood(y, order, seasonal_order, season, trend):
-    """Exact Gaussian maximum likelihood. Without a constant the innovations algorithm finds the same optimum
-    as the Kalman filter several times faster; with one, statsmodels' innovations route switches to GLS, so
-    the Kalman filter is used. Standard errors: numerical Hessian (as R), outer products for long series."""
-    model = ARIMA(y, order=order, seasonal_order=(*seasonal_order, season), trend=trend)
-    cov_type = "approx" if len(y) <= HESSIAN_POINTS else "opg"
-    has_arma = sum(order) - order[1] + sum(seasonal_order) - seasonal_order[1] > 0
-    if trend == "n" and has_arma:
-        try:
-            return model.fit(method="innovations_mle", cov_type=cov_type)
-        except (ValueError, np.linalg.LinAlgError):
-            pass  # the Kalman filter below is slower but more forgiving
-    return model.fit(method="statespace", cov_type=cov_type)
-
-
 def model_name(order, seasonal_order=(0, 0, 0), season: int = 0) -> str:
-    p, d, q = order
-    name = f"ARIMA({p},{d},{q})"
-    if season and any(seasonal_order):
-        sp, sd, sq = seasonal_order
-        name += f"({sp},{sd},{sq})[{season}]"
-    return name
+    return Spec(*order, *seasonal_order, max(season, 1)).name
 
 
 # --------------------------------------------------------------------------- coefficients in the course's notation
@@ -172,15 +178,15 @@ def _subscript(lag: int) -> str:
     return str(lag).translate(str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉"))
 
 
-def _coefficient_table(result) -> pd.DataFrame:
-    names = [_display_name(n) for n in result.param_names]
-    seasonal_lags = {n: int(n.split("L")[-1]) for n in result.param_names if ".S.L" in n}
+def _coefficient_table(param_names: list[str], values: np.ndarray, errors: np.ndarray) -> pd.DataFrame:
+    names = [_display_name(n) for n in param_names]
+    seasonal_lags = {n: int(n.split("L")[-1]) for n in param_names if ".S.L" in n}
     # Seasonal coefficients are numbered by season count (Φ1 at lag m), as in the course and in R.
     season = min(seasonal_lags.values()) if seasonal_lags else 1
     names = [(_display_name(n)[0] + _subscript(seasonal_lags[n] // season)) if n in seasonal_lags else shown
-             for n, shown in zip(result.param_names, names)]
-    bse = np.asarray(result.bse, dtype=float) if result.bse is not None else np.full(len(names), np.nan)
-    return pd.DataFrame({"estimate": np.asarray(result.params, dtype=float), "s.e.": bse}, index=names)
+             for n, shown in zip(param_names, names)]
+    return pd.DataFrame({"estimate": np.asarray(values, dtype=float), "s.e.": np.asarray(errors, dtype=float)},
+                        index=names)
 
 
 def _polynomials(params, names, order, seasonal_order, season):
@@ -268,113 +274,69 @@ def differencing_formula(d: int, sd: int, season: int) -> str | None:
 
 # --------------------------------------------------------------------------- automatic order search
 
-def choose_seasonal_difference(y: np.ndarray, season: int) -> tuple[int, str]:
-    from statsmodels.tsa.seasonal import STL
-
-    if season < 2 or len(y) < 2 * season + 1:
-        return 0, "no seasonal difference (no season, or fewer than two seasons of data)"
-    parts = STL(y, period=season, robust=True).fit()
-    remainder, seasonal = parts.resid, parts.seasonal
-    strength = max(0.0, 1 - np.var(remainder) / np.var(seasonal + remainder))
-    if strength >= SEASONAL_STRENGTH_FOR_D:
-        return 1, f"D = 1: the seasonal strength F_S = {strength:.2f} is at least {SEASONAL_STRENGTH_FOR_D}"
-    return 0, f"D = 0: the seasonal strength F_S = {strength:.2f} is below {SEASONAL_STRENGTH_FOR_D}"
-
-
-def choose_difference(y: np.ndarray, max_d: int = MAX_D) -> tuple[int, str]:
-    from playground.forecasting.stationarity import kpss_test
-
-    d = 0
-    series = y
-    readings = []
-    while d < max_d and len(series) > 10:
-        try:
-            test = kpss_test(series)
-        except ForecastError:  # constant after differencing: nothing left to difference away
-            break
-        readings.append(f"KPSS p {test.p_text} after {d} difference(s)")
-        if test.pvalue >= 0.05:
-            break
-        series = np.diff(series)
-        d += 1
-    return d, f"d = {d}: " + ("; ".join(readings) or "too short or constant to test")
-
-
-def auto_arima(y: np.ndarray, horizon: int, season: int = 1, max_p: int = 2, max_q: int = 2, max_P: int = 1,
-               max_Q: int = 1, constant: bool = True, progress: Progress | None = None) -> RawForecast:
-    """Every ARIMA up to the bounds compared by AIC (on the last SEARCH_POINTS points); the best is refitted
-    on all of `y` and forecast."""
-    max_p = int_param(max_p, "The largest p", 0, 3)
-    max_q = int_param(max_q, "The largest q", 0, 3)
-    max_P = int_param(max_P, "The largest P", 0, 1)
-    max_Q = int_param(max_Q, "The largest Q", 0, 1)
+def auto_arima(y: np.ndarray, horizon: int, season: int = 1, max_p: int = 5, max_q: int = 5, max_P: int = 2,
+               max_Q: int = 2, max_order: int = 5, stepwise: bool = True, constant: bool = True,
+               progress: Progress | None = None) -> RawForecast:
+    """R's auto.arima(y, stepwise = stepwise) with its bounds; the chosen model's own fit gives the forecasts."""
+    bounds = {"max_p": max_p, "max_q": max_q, "max_P": max_P, "max_Q": max_Q, "max_order": max_order}
+    labels = {"max_p": "The largest p", "max_q": "The largest q", "max_P": "The largest P", "max_Q": "The largest Q",
+              "max_order": "The largest p + q + P + Q"}
+    bounds = {k: int_param(v, labels[k], 0, AUTO_BOUNDS[k]) for k, v in bounds.items()}
     season = int_param(season, "The season m", 1, 100_000)
-    seasonal_note = None
+    notes = []
     if season > AUTO_MAX_SEASON:
-        # Every candidate would carry m states: the search would take minutes. Search non-seasonal orders.
-        seasonal_note = (f"The season m = {season} is too long for the automatic search (at most "
-                         f"{AUTO_MAX_SEASON}): only non-seasonal orders were searched. Try Holt–Winters.")
+        # Every seasonal candidate would carry m states: the search would take minutes. Search non-seasonal orders.
+        notes.append(f"The season m = {season} is too long for the automatic search (at most {AUTO_MAX_SEASON}): "
+                     "only non-seasonal orders were searched. Try Holt–Winters.")
         season = 1
     if len(y) < 12:
         raise ForecastError(f"The automatic ARIMA search needs at least 12 training points; there are {len(y)}.")
-    start = time.perf_counter()
-    sd, d_reason = choose_seasonal_difference(y, season)
-    differenced = y[season:] - y[:-season] if sd else y
-    d, reason = choose_difference(differenced)
-    trend = trend_for(d, sd, constant)
-    seasonal_grid = [(sp, sq) for sp in range(max_P + 1) for sq in range(max_Q + 1)] if season >= 2 else [(0, 0)]
-    candidates = [(p, q, sp, sq) for p in range(max_p + 1) for q in range(max_q + 1) for sp, sq in seasonal_grid]
-    recent = y[-SEARCH_POINTS:]  # the same points for every candidate, so their AICs compare
-    rows = []
-    for i, (p, q, sp, sq) in enumerate(candidates):
-        order, seasonal_order = (p, d, q), (sp, sd, sq)
-        name = model_name(order, seasonal_order, season)
-        aic = _search_aic(recent, order, seasonal_order, season, trend)
-        rows.append({"model": name, "p": p, "d": d, "q": q, "P": sp, "D": sd, "Q": sq, "AIC": aic})
-        if progress is not None:
-            progress((i + 1) / len(candidates), f"{i + 1}/{len(candidates)} · {name} · AIC {aic:.1f}")
-    table = pd.DataFrame(rows).sort_values("AIC", na_position="last").reset_index(drop=True)
-    usable = table.dropna(subset=["AIC"])
-    if usable.empty:
-        raise ForecastError("No ARIMA model could be fitted in the search. Try a transform or a longer training part.")
-    best = usable.iloc[0]
-    order, seasonal_order = (int(best.p), d, int(best.q)), (int(best.P), sd, int(best.Q))
-    notes = [seasonal_note] if seasonal_note else []
-    _check_length(len(y), order, seasonal_order, season if any(seasonal_order) else 0)
-    result = _fit(y, horizon, order, seasonal_order, season if any(seasonal_order) else 0, trend, notes)
+    if len(y) > AUTO_MAX_POINTS:
+        notes.append(f"The search and the fit use the last {AUTO_MAX_POINTS:,} of the {len(y):,} training points.")
+        y = y[-AUTO_MAX_POINTS:]
+    found = arima_search.search(y, season, stepwise=bool(stepwise), constant=bool(constant), progress=progress,
+                                **bounds)
+    result = forecast_from(y, found.best, horizon, notes)
     result.details.update({
-        "search": table, "d_reason": reason, "D_reason": d_reason, "tried": len(candidates),
-        "search_seconds": time.perf_counter() - start, "chosen": best.model, "search_points": len(recent),
+        "search": found.path, "chosen": found.best.spec.name, "tried": len(found.path),
+        "stepwise": found.stepwise, "approximation": found.approximation, "search_seconds": found.seconds,
+        "d_reason": found.differences.d_reason, "D_reason": found.differences.D_reason,
+        "search_points": len(y), "search_season": season,
     })
     return result
 
 
-def _search_aic(y, order, seasonal_order, season, trend) -> float:
-    """AIC of one candidate on the differenced (and, with a constant, centred) data: fast, and comparable
-    between candidates because they all see the same differenced values."""
-    p, d, q = order
-    sp, sd, sq = seasonal_order
-    z = _difference(y, d, sd, season)
-    extra = 0
-    if trend != "n":
-        z = z - z.mean()  # the constant (mean or drift) estimated by the sample mean: one more parameter
-        extra = 2
-    try:
-        _check_length(len(z), (p, 0, q), (sp, 0, sq), season)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            model = ARIMA(z, order=(p, 0, q), seasonal_order=(sp, 0, sq, season if sp + sq else 0), trend="n")
-            if p + q + sp + sq == 0:
-                sigma2 = float(np.mean(z ** 2))  # white noise: the likelihood in closed form
-                return len(z) * (np.log(2 * np.pi * sigma2) + 1) + 2 + extra
-            return float(model.fit(method="innovations_mle", cov_type="none").aic) + extra
-    except (ValueError, np.linalg.LinAlgError, ForecastError):
-        return float("nan")
+def search_summary(details: dict) -> str:
+    """What the search did and why it chose its model, from its own path (markdown, no user text)."""
+    path = details["search"]
+    refused = int(path["AICc"].isna().sum())
+    how = ("the stepwise search of R's auto.arima (Hyndman–Khandakar)" if details["stepwise"]
+           else "the search of every model within the bounds")
+    if details["approximation"]:
+        refits = int((path["stage"] == "refit by ML").sum())
+        refitted = ("refitted the best by maximum likelihood" if refits == 1 else
+                    f"refitted them by maximum likelihood, best first, until one was accepted ({refits} refits)")
+        n, m = details["search_points"], details["search_season"]
+        why = f"long (n = {n} > 150)" if n > 150 else f"finely seasonal (m = {m} > 12)"
+        chosen = (f"**Chosen: {details['chosen']}**, AICc {details['aicc']:.2f} by maximum likelihood. The series is "
+                  f"{why}, so, as R does, "
+                  f"{how} compared {int((path['fitted by'] == 'CSS').sum())} models by an approximate AICc "
+                  f"(conditional sum of squares) and {refitted}")
+    else:
+        chosen = (f"**Chosen: {details['chosen']}**, AICc {details['aicc']:.2f}: the lowest of the {len(path)} "
+                  f"models {how} fitted")
+    text = f"{chosen} ({details['search_seconds']:.1f} s)."
+    if refused:
+        text += (f" {refused} of them {'was' if refused == 1 else 'were'} refused, as R refuses them "
+                 "(the note in the table says why).")
+    return text + f"\n\n{details['D_reason']}. {details['d_reason']}."
 
 
-def _difference(y: np.ndarray, d: int, sd: int, season: int) -> np.ndarray:
-    for _ in range(sd):
-        y = y[season:] - y[:-season]
-    for _ in range(d):
-        y = np.diff(y)
-    return y
+def search_table(path: pd.DataFrame) -> pd.DataFrame:
+    """The path for a table: one row per model, in the order tried."""
+    shown = ["step", "model", "stage", "fitted by", "AICc"] if (path["fitted by"] == "CSS").any() else \
+        ["step", "model", "stage", "AICc"]
+    table = path[shown].copy()
+    table["current best"] = np.where(path["current best"], "◀ best so far", "")
+    table["note"] = path["note"].replace("", "—")
+    return table

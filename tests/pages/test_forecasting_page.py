@@ -109,9 +109,7 @@ def test_train_button_adds_the_neural_forecaster():
     assert "W_2" in page_text(at)  # the NARN formula
 
 
-def test_auto_arima_search_runs_on_its_button():
-    at = run_page(PAGE, _kept_fc_methods_seasonal=["snaive", "auto_arima"], _kept_fc_max_pq=1, _kept_fc_max_PQ=0,
-                  _kept_fc_transform="log")
+def _auto_arima_details(at):
     _button(at, "Search ARIMA orders").click()
     at.run()
     assert_no_exception(at)
@@ -119,7 +117,45 @@ def test_auto_arima_search_runs_on_its_button():
     at.session_state["_kept_fc_details_method"] = "auto_arima"
     at.run()
     assert_no_exception(at)
-    assert "after 4 candidates" in page_text(at)
+    return at
+
+
+def _search_path(at) -> pd.DataFrame:
+    return next(frame.value for frame in at.dataframe if "model" in frame.value.columns)
+
+
+def test_auto_arima_button_shows_the_search_path():
+    """US accidental deaths (72 months; 58 in the training part): the stepwise search, its path and its reasons."""
+    at = _auto_arima_details(run_page(PAGE, _kept_dataset="us_accidents",
+                                      _kept_fc_methods_seasonal=["snaive", "auto_arima"]))
+    text = page_text(at)
+    assert "**Chosen: ARIMA(" in text and "stepwise search of R's auto.arima" in text
+    assert "D = 1: the seasonal strength F_S = " in text and "d = " in text and "KPSS p" in text
+    path = _search_path(at)
+    # R 4.2.2, forecast 8.20: auto.arima(ts(read.csv("sample_data/USAccDeaths.csv")[[2]][1:58], frequency = 12),
+    # trace = TRUE) fits these 12 models in this order (the first four are its start models) and picks the 4th.
+    assert list(path["model"]) == [
+        "ARIMA(2,1,2)(1,1,1)[12]", "ARIMA(0,1,0)(0,1,0)[12]", "ARIMA(1,1,0)(1,1,0)[12]", "ARIMA(0,1,1)(0,1,1)[12]",
+        "ARIMA(0,1,1)(0,1,0)[12]", "ARIMA(0,1,1)(1,1,1)[12]", "ARIMA(0,1,1)(1,1,0)[12]", "ARIMA(0,1,0)(0,1,1)[12]",
+        "ARIMA(1,1,1)(0,1,1)[12]", "ARIMA(0,1,2)(0,1,1)[12]", "ARIMA(1,1,0)(0,1,1)[12]", "ARIMA(1,1,2)(0,1,1)[12]"]
+    assert path["AICc"].iloc[3] == pytest.approx(662.85, abs=0.01)
+    assert "**Chosen: ARIMA(0,1,1)(0,1,1)[12]**" in text
+    assert list(path["step"]) == list(range(1, len(path) + 1))
+    best_rows = path[path["current best"] != ""]
+    assert best_rows["AICc"].is_monotonic_decreasing
+    assert best_rows["model"].iloc[-1] in text  # the last current best is the chosen model
+    figure = next(f for f in plotly_figures(at) if any(t.get("name") == "current best" for t in f["data"]))
+    assert figure["layout"]["yaxis"]["title"]["text"] == "AICc (lower is better)"
+
+
+def test_exhaustive_search_option_tries_every_model_within_the_bounds():
+    at = _auto_arima_details(run_page(PAGE, _kept_dataset="us_accidents", _kept_fc_auto_search="exhaustive",
+                                      _kept_fc_max_pq=1, _kept_fc_max_PQ=1, _kept_fc_max_order=2,
+                                      _kept_fc_methods_seasonal=["auto_arima"]))
+    path = _search_path(at)
+    # p, q, P, Q in 0..1 with p + q + P + Q ≤ 2: 11 models (no constant with d + D = 2)
+    assert len(path) == 11 and set(path["stage"]) == {"grid"}
+    assert "the search of every model within the bounds" in page_text(at)
 
 
 def test_settings_set_by_the_user_are_used_and_shown():
@@ -190,8 +226,10 @@ def test_other_tabs_render(tab):
 
 
 def test_a_model_that_does_not_converge_is_flagged_and_the_others_stay():
-    at = run_page(PAGE, _kept_dataset="nile", _kept_fc_methods_plain=["naive", "arima"], _kept_fc_p=5, _kept_fc_d=1,
-                  _kept_fc_q=5)
+    # R 4.2.2, forecast 8.20: Arima(window(Nile, end = 1950), c(2, 0, 2), include.mean = FALSE)$code is 1 (optim's
+    # 100 iterations used up), as here on the same 80 training points.
+    at = run_page(PAGE, _kept_dataset="nile", _kept_fc_methods_plain=["naive", "arima"], _kept_fc_p=2, _kept_fc_d=0,
+                  _kept_fc_q=2, _kept_fc_constant=False)
     assert_no_exception(at)
     assert any("ARIMA" in w.value and "did not fully converge" in w.value for w in at.warning)
     assert set(_leaderboard(at).index) == {"Naive", "ARIMA"}
@@ -310,3 +348,21 @@ def test_methods_keep_their_colour_whichever_are_picked():
     assert first["Naive"] == second["Naive"] == METHOD_STYLES["Naive"]
     assert first["Drift"] == second["Drift"] == METHOD_STYLES["Drift"]
     assert len(set(METHOD_STYLES.values())) == len(METHOD_STYLES) == len(fc.METHODS)
+
+
+def test_stationarity_tab_states_rs_rules_and_the_numbers_they_compared():
+    at = run_page(PAGE, fc_tab="Stationarity")
+    assert_no_exception(at)
+    text = page_text(at)
+    assert "nsdiffs" in text and "ndiffs" in text and "⌊3√n/13⌋" in text
+    assert "Here: **d = 1, D = 1**" in text  # the air-passenger training part, as R's auto.arima decides
+    assert "D = 1: the seasonal strength F_S = " in text and "KPSS p" in text
+
+
+def test_a_two_valued_series_gets_a_statement_not_test_numbers():
+    values = [float(i % 2) for i in range(60)]  # 0, 1, 0, 1, …: an ADF statistic of −1e15 before
+    at = _upload(_monthly(values), fc_tab="Stationarity", _kept_fc_methods_seasonal=["naive"])
+    assert_no_exception(at)
+    assert any("only two values" in i.value and "do not apply" in i.value for i in at.info)
+    assert not at.error
+    assert not [m for m in at.metric if "ADF" in m.label]
