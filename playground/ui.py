@@ -108,9 +108,19 @@ PRESENTER_FONT_SIZE = 21
 PRESENTER_LINE_SCALE = 1.5
 
 
+_this_run = threading.local()  # each session's script runs in its own thread
+
+
+def _sidebar_data_place():
+    """The sidebar place for the data section: above the page tools, so that on a 720-pixel screen the
+    dataset picker is not pushed to the bottom edge (where its list cannot open)."""
+    return getattr(_this_run, "data_place", None) or st.sidebar
+
+
 def _page_tools() -> None:
     """The sidebar's presenter switch and share button, and the page's CSS (the same on every page)."""
     st.html(PAGE_CSS)
+    _this_run.data_place = st.sidebar.container()
     with st.sidebar:
         st.html(SHARE_BUTTON, unsafe_allow_javascript=True)
         st.toggle("Presenter mode", help="Larger type and lines for a projector; explanations folded away.",
@@ -203,6 +213,8 @@ def kept(key: str, default, valid=lambda value: True, data: str | None = None, l
     """
     state = st.session_state
     shadow = _shadow(key, data)
+    if data is not None and shadow not in state and _shadow(key) in state:
+        state[shadow] = state.pop(_shadow(key))  # a value set from outside (a test) before any data was known
     owner = state.get(_owner(key), data)
     if key in state and owner == data:  # the widget is on the page: its value (the user's, the link's) is kept
         state[shadow] = state[key]
@@ -306,7 +318,7 @@ def data_source() -> data.LoadedSeries | None:
 
     Returns None (after saying why on the page) when there is nothing usable to show.
     """
-    sidebar = st.sidebar
+    sidebar = _sidebar_data_place()
     sidebar.header("Data")
     options = list(samples.SAMPLES) + [UPLOAD]
     choice = kept_selectbox(

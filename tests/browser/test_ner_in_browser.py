@@ -49,7 +49,7 @@ def test_ner_page_first_screen_trains_and_tags_safely(projector):
     box.press("Enter")
     wait_idle(page)
     assert_no_error(page)
-    sentence = page.locator("[data-testid='stHtml']").first
+    sentence = page.locator("[data-testid='stMain'] [data-testid='stHtml']", has_text="Jerry").first
     shown = sentence.inner_text()  # the tokens, separated by spaces
     assert "< b > Bold < / b >" in shown and "< script > x" in shown and "Jerry" in shown
     assert sentence.locator("b, script").count() == 0  # shown as text, never as markup
