@@ -60,8 +60,9 @@ def cached_figure(kind: str, fingerprint: str, settings: tuple, _build):
 
 ui.use_app_menu()
 st.title("Decomposition")
-st.markdown("Split a series into a **trend**, a **seasonal** pattern that repeats every *m* steps, "
-            "and a **remainder**: what is left when both are taken out.")
+first_screen = ui.under_title()
+ui.explain("Split a series into a **trend**, a **seasonal** pattern that repeats every *m* steps, "
+           "and a **remainder**: what is left when both are taken out.")
 
 loaded = ui.data_source()
 if loaded is None:
@@ -166,7 +167,8 @@ components_tab, remainder_tab, profile_tab, steps_tab = st.tabs(
 labels = dec.cycle_labels(series.index, result.periods[0]) if result.has_season else []
 
 with components_tab:
-    ui.plot(cached_figure("components", fingerprint, shown, lambda: figures.components_figure(result)))
+    with ui.main_figure(first_screen):
+        ui.plot(cached_figure("components", fingerprint, shown, lambda: figures.components_figure(result)))
     if n > figures.MAX_DISPLAY_POINTS:
         st.caption(f"{n:,} points: the lines keep each stretch's lowest and highest value; the remainder shows "
                    f"{figures.MAX_DISPLAY_POINTS:,} of its points, over a band from the lowest to the highest.")

@@ -20,7 +20,8 @@ FAMILY_TITLES = {"benchmark": "Benchmarks", "smoothing": "Exponential smoothing"
 
 ui.use_app_menu()
 st.title("Forecasting")
-st.markdown("**Start simple, measure, then go complex.** Every method below is fitted on the same training part, "
+first_screen = ui.under_title()
+ui.explain("**Start simple, measure, then go complex.** Every method below is fitted on the same training part, "
             "forecasts the same test part, and is scored with the same measures. A complex model has to beat "
             "the naive benchmarks to earn its place.")
 
@@ -292,7 +293,8 @@ if forecasts_tab.open:
                                **ui.kept("fc_bands", best_with_bands, lambda v: all(b in with_bands for b in v)))
         whole = st.checkbox("Show the whole training part", **ui.kept("fc_whole", False))
         history = None if whole else choices.history_length(n_train, horizon, season)
-        ui.plot(figures.forecast_figure(train, test_h, shown, bands, history, colors))
+        with ui.main_figure(first_screen):
+            ui.plot(figures.forecast_figure(train, test_h, shown, bands, history, colors))
         no_bands = [label for label in shown if not shown[label].has_intervals]
         if no_bands:
             st.caption(f"No prediction intervals for: {', '.join(no_bands)} (not a statistical model).")

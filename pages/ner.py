@@ -18,7 +18,8 @@ ONE_HOT_ROWS = 20
 
 ui.use_app_menu()
 st.title("NER: a tag for every word")
-st.markdown(
+first_screen = ui.under_title()
+ui.explain(
     "Many-to-many with T_x = T_y: for every word x⟨t⟩ (a one-hot vector over a vocabulary with ⟨unk⟩) the RNN "
     "outputs ŷ⟨t⟩, *is this word part of a name, and of what kind?* A **bidirectional** RNN also reads from the "
     "right: “Teddy” is a name in “Teddy Roosevelt”, not in “Teddy bears”."
@@ -141,8 +142,9 @@ else:
     if tagger is not None:
         probabilities, predicted = cached(("tags", settings.key(), tuple(tokens)),
                                           lambda: (tagger.predict_proba(tokens), tagger.predict(tokens)))
-    st.html(figures.entity_html(tokens, predicted, unknown, probabilities, labels))
-    st.html(figures.legend_html(scheme))
+    with ui.main_figure(first_screen):
+        st.html(figures.entity_html(tokens, predicted, unknown, probabilities, labels))
+        st.html(figures.legend_html(scheme))
     if tagger is not None:
         ui.plot(cached(("probabilities", settings.key(), tuple(tokens)),
                        lambda: figures.probability_figure(tokens, probabilities, labels, unknown)),

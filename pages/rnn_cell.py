@@ -9,7 +9,8 @@ from playground.figures import rnn_cell as figures
 
 ui.use_app_menu()
 st.title("The RNN cell")
-st.markdown(
+first_screen = ui.under_title()
+ui.explain(
     "A recurrent network reads a sequence one step at a time and carries what it has seen in its state "
     "a⟨t⟩. The same cell, with the **same weights**, runs at every step. Type a sentence (or pick a stretch of a "
     "time series), then watch the cell compute its numbers, train it in a few seconds, and see what changed."
@@ -198,7 +199,8 @@ speed = st.select_slider("Speed (steps per second)", [0.5, 1, 2, 4], key="rnn_sp
                          help="How fast ▶ Play moves; the animation runs in your browser.")
 figure = cached_figure("cell", (model_key, epochs if show_trained else 0, example_key, speed),
                        lambda: figures.cell_figure(trace, frame_ms=int(1000 / speed), untrained=not show_trained))
-ui.plot(figure, key="rnn_cell_figure")
+with ui.main_figure(first_screen):
+    ui.plot(figure, key="rnn_cell_figure")
 shared = cell.rnn_parameter_count(n_x, hidden, trace.output.shape[1])
 st.caption(f"▶ Play / ❚❚ Pause and the slider run in your browser. Red = negative, blue = positive. W_aa and b_a do "
            f"not move: the **same {shared:,} parameters** (W_aa, W_ax, b_a, W_ya, b_y) are used at all {t_x} steps.")

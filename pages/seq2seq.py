@@ -26,23 +26,25 @@ def cached_figure(kind: str, trained: tuple, extra: tuple, _build):
 
 ui.use_app_menu()
 st.title("Seq2Seq: encoder–decoder")
-st.markdown(
-    "An **encoder** LSTM reads the input window x⟨1⟩ … x⟨T_x⟩ and compresses it into its final hidden state "
-    "a⟨T_x⟩, the **encoding vector**. A **decoder** LSTM starts from that state and writes the output sequence "
-    "ŷ⟨1⟩ … ŷ⟨T_y⟩. The decoder can get its inputs in two ways; this page trains both and compares them."
-)
-st.latex(r"a^{\langle t\rangle} = \mathrm{LSTM}_{enc}\big(x^{\langle t\rangle},\ a^{\langle t-1\rangle}\big),"
-         r"\quad t = 1 \dots T_x \qquad\qquad s^{\langle 0\rangle} = a^{\langle T_x\rangle}")
-st.latex(r"s^{\langle k\rangle} = \mathrm{LSTM}_{dec}\big(u^{\langle k\rangle},\ s^{\langle k-1\rangle}\big),"
-         r"\qquad \hat y^{\langle k\rangle} = W_{ya}\, s^{\langle k\rangle} + b_y, \quad k = 1 \dots T_y")
-st.latex(r"\textbf{parallel:}\ \ u^{\langle k\rangle} = x^{\langle T_x\rangle}\ \text{for every } k"
-         r"\qquad\qquad \textbf{autoregressive:}\ \ u^{\langle 1\rangle} = x^{\langle T_x\rangle},\ \ "
-         r"u^{\langle k\rangle} = \hat y^{\langle k-1\rangle}")
-st.caption("Parallel: no input depends on an output, so all steps run in one pass. Autoregressive: each output is "
-           "fed back as the next input, one step at a time. With the same weights step 1 would be the same "
-           "computation in both; the two decoders on this page are trained separately. Both LSTMs also pass their "
-           "cell c⟨t⟩ along (the decoder starts from a⟨T_x⟩ and c⟨T_x⟩); PyTorch calls a⟨t⟩ h_t. With several "
-           "layers, each decoder layer starts from the final state of the same encoder layer.")
+first_screen = ui.under_title()
+with ui.explanation():
+    st.markdown(
+        "An **encoder** LSTM reads the input window x⟨1⟩ … x⟨T_x⟩ and compresses it into its final hidden state "
+        "a⟨T_x⟩, the **encoding vector**. A **decoder** LSTM starts from that state and writes the output sequence "
+        "ŷ⟨1⟩ … ŷ⟨T_y⟩. The decoder can get its inputs in two ways; this page trains both and compares them."
+    )
+    st.latex(r"a^{\langle t\rangle} = \mathrm{LSTM}_{enc}\big(x^{\langle t\rangle},\ a^{\langle t-1\rangle}\big),"
+             r"\quad t = 1 \dots T_x \qquad\qquad s^{\langle 0\rangle} = a^{\langle T_x\rangle}")
+    st.latex(r"s^{\langle k\rangle} = \mathrm{LSTM}_{dec}\big(u^{\langle k\rangle},\ s^{\langle k-1\rangle}\big),"
+             r"\qquad \hat y^{\langle k\rangle} = W_{ya}\, s^{\langle k\rangle} + b_y, \quad k = 1 \dots T_y")
+    st.latex(r"\textbf{parallel:}\ \ u^{\langle k\rangle} = x^{\langle T_x\rangle}\ \text{for every } k"
+             r"\qquad\qquad \textbf{autoregressive:}\ \ u^{\langle 1\rangle} = x^{\langle T_x\rangle},\ \ "
+             r"u^{\langle k\rangle} = \hat y^{\langle k-1\rangle}")
+    st.caption("Parallel: no input depends on an output, so all steps run in one pass. Autoregressive: each output is "
+               "fed back as the next input, one step at a time. With the same weights step 1 would be the same "
+               "computation in both; the two decoders on this page are trained separately. Both LSTMs also pass their "
+               "cell c⟨t⟩ along (the decoder starts from a⟨T_x⟩ and c⟨T_x⟩); PyTorch calls a⟨t⟩ h_t. With several "
+               "layers, each decoder layer starts from the final state of the same encoder layer.")
 
 # ------------------------------------------------------------------------------------------ data
 st.header("Data")
@@ -178,8 +180,9 @@ limit = windows.shift_limit(n_test, 3)
 with decoding_tab:
     window = st.slider("Test window", 0, n_test - 1, **ui.kept("s2s_decode_window", windows.spread(
         windows.test_starts, 1)[0], lambda v: 0 <= v < n_test))
-    ui.plot(cached_figure("decoding", trained_key, (window,),
-                          lambda: figures.decoding_figure(windows, predictions, window)))
+    with ui.main_figure(first_screen):
+        ui.plot(cached_figure("decoding", trained_key, (window,),
+                              lambda: figures.decoding_figure(windows, predictions, window)))
     st.caption(f"Press ▶ Play. Blue: what the encoder saw; open circles: the truth. Left: every decoder input is x⟨T_x⟩, known before decoding starts, so all "
                f"{windows.horizon} outputs come out of one pass. Right: step k's input is the decoder's own "
                f"ŷ⟨k−1⟩ (the arrow), so the {windows.horizon} outputs take {windows.horizon} calls, one after another.")

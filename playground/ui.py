@@ -144,12 +144,13 @@ def main_figure(place):
     return place if presenting() else st.container()
 
 
+def explanation(title: str = "What this page shows"):
+    """A place for explanations: the page itself, or an expander folded away in presenter mode."""
+    return st.expander(title, expanded=False, icon=":material/info:") if presenting() else st.container()
+
+
 def explain(text: str, title: str = "What this page shows") -> None:
-    """An explanation: shown as it is, or folded into an expander in presenter mode (the figure comes first)."""
-    if presenting():
-        with st.expander(title, expanded=False, icon=":material/info:"):
-            st.markdown(text)
-    else:
+    with explanation(title):
         st.markdown(text)
 
 
