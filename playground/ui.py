@@ -225,14 +225,16 @@ def kept(key: str, default, valid=lambda value: True, data: str | None = None, l
                      icon=":material/undo:")
         state.pop(_chosen(key), None)
         _forget_link(key)
-    elif shadow not in state and key in st.query_params:
+    elif shadow not in state and key in st.query_params:  # opened from a link (or a reload)
+        # Streamlit itself gives the widget the link's value (and ignores one that is not an option); a
+        # number or a switch is also checked here, against the page's own rule for these data.
         linked = _from_link(key, default)
-        if linked is not _UNREADABLE:
-            state[shadow] = linked
-            state[_chosen(key)] = "link"
-        elif label is not None:
-            st.toast(f"{label}: the link's value {st.query_params[key]!r} cannot be read; back to {default}.",
-                     icon=":material/undo:")
+        state[_chosen(key)] = "link"
+        if linked is _UNREADABLE or not valid(linked):
+            if label is not None:
+                st.toast(f"{label}: the link's {st.query_params[key]!r} does not fit here; back to {default}.",
+                         icon=":material/undo:")
+            _forget_link(key)
     if shadow in state and not valid(state[shadow]):
         if label is not None and state.get(_chosen(key)) and state[shadow] != default:
             origin = "the link's " if state[_chosen(key)] == "link" else ""
@@ -252,9 +254,10 @@ _UNREADABLE = object()
 
 
 def _forget_link(key: str) -> None:
-    """Take a value that is being reset out of the URL. A widget whose range changed with the data is a new
-    widget to Streamlit, and a new widget takes its value from the URL, over the session's. (Streamlit's
-    internal query-parameter store; a browser and a page test cover it.)"""
+    """Take a value that is being reset out of the URL, so that Streamlit does not give it to the widget: a
+    widget that is new to Streamlit (first on the page, or with a range that changed with the data) takes
+    its value from the URL, over the session's. (Streamlit's internal query-parameter store; page tests
+    cover it.)"""
     from streamlit.runtime.state.session_state_proxy import get_session_state
 
     try:
@@ -262,25 +265,25 @@ def _forget_link(key: str) -> None:
             binding = params.get_binding_for_param(key)
             if binding is not None:
                 params.unbind_and_clear_param(binding.widget_id)
-                params.set_initial_query_params_from_current()
-    except (AttributeError, RuntimeError):  # another Streamlit: the value may come back from the URL, no error
+            elif key in params:
+                del params[key]
+            params.set_initial_query_params_from_current()
+    except (AttributeError, KeyError, RuntimeError):  # another Streamlit: the value may come back, never an error
         pass
 
 
 def _from_link(key: str, default):
-    """The URL's value for `key`, read as the type of `default` (a list for repeated parameters)."""
+    """The URL's value for `key` as a number or a switch, like `default`; other kinds as they are written."""
+    raw = st.query_params[key]
     try:
-        if isinstance(default, (list, tuple)):
-            return type(default)(st.query_params.get_all(key))
-        raw = st.query_params[key]
         if isinstance(default, bool):
             return {"true": True, "false": False}[raw.lower()]
         if isinstance(default, (int, float)):
             number = float(raw)
             return int(number) if isinstance(default, int) and number.is_integer() else number
-        return raw
     except (KeyError, ValueError):
         return _UNREADABLE
+    return default  # text, options, lists: Streamlit checks them against the widget's options
 
 
 def kept_selectbox(container, label: str, options: list, key: str, default=None, data: str | None = None, **kwargs):
@@ -334,8 +337,13 @@ def data_source() -> data.LoadedSeries | None:
         )
         uploaded = st.session_state.get("_uploaded")
         if uploaded is None:
-            st.info("Upload a CSV file in the sidebar, or pick one of the sample datasets. "
-                    "A file with a date column and a column of numbers works best, e.g. `date,value`.")
+            if st.session_state.get(_chosen("dataset")) == "link":
+                st.warning("**This link (or a reload of the page) asked for an uploaded file.** A file stays only "
+                           "in the browser tab it was uploaded in, never in a link: upload it again in the "
+                           "sidebar. Every other setting from the link is kept.")
+            else:
+                st.info("Upload a CSV file in the sidebar, or pick one of the sample datasets. "
+                        "A file with a date column and a column of numbers works best, e.g. `date,value`.")
             return None
         sidebar.caption(f"Using **{escape_markdown(uploaded['name'])}** ({len(uploaded['content']) / 1024:,.0f} KB)")
         label, digest, content = uploaded["name"], uploaded["digest"], uploaded["content"]

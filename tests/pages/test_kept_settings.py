@@ -67,5 +67,29 @@ def test_a_link_value_that_does_not_fit_falls_back_with_a_notice():
     assert not at.exception
     assert at.slider(key="h").value == 3 and at.slider(key="width").value == 2
     notices = [t.value for t in at.toast]
-    assert "Horizon: the link's 70 does not fit these data; back to 3." in notices
-    assert "Width: the link's value 'lots' cannot be read; back to 2." in notices
+    assert "Horizon: the link's '70' does not fit here; back to 3." in notices
+    assert "Width: the link's 'lots' does not fit here; back to 2." in notices
+
+
+def _page_from_link(page: str, **params):
+    at = AppTest.from_file(str(ROOT / "pages" / page), default_timeout=60)
+    for key, value in params.items():
+        at.query_params[key] = value
+    return at.run()
+
+
+def test_a_link_opens_the_dataset_and_settings_it_names():
+    at = _page_from_link("forecasting.py", dataset="Nile annual flow (1871–1970)", fc_horizon="7", fc_train_pct="70")
+    assert not at.exception
+    assert at.selectbox(key="dataset").value == "nile"
+    assert at.slider(key="fc_horizon").value == 7 and at.slider(key="fc_train_pct").value == 70
+    at.run()  # and they stay on the next rerun
+    assert at.slider(key="fc_horizon").value == 7 and at.selectbox(key="dataset").value == "nile"
+
+
+def test_a_reload_of_an_uploaded_view_says_to_upload_again_and_keeps_the_rest():
+    at = _page_from_link("forecasting.py", dataset="⬆ Upload your own CSV…", fc_train_pct="70")
+    assert not at.exception
+    assert any("asked for an uploaded file" in w.value for w in at.warning)
+    assert at.selectbox(key="dataset").value == "upload"
+    assert at.file_uploader  # the uploader is there, waiting for the file
