@@ -25,6 +25,7 @@ MENU = {
         ("pages/forecasting.py", "Forecasting", ":material/insights:"),
     ],
     "Recurrent networks": [
+        ("pages/bptt.py", "BPTT", ":material/history:"),
         ("pages/gates.py", "LSTM & GRU gates", ":material/memory:"),
     ],
     "Sequence tasks": [

@@ -1,0 +1,231 @@
+"""BPTT: backpropagation through time by hand, and why a vanilla RNN's gradients vanish or explode."""
+
+import pandas as pd
+import streamlit as st
+
+from playground import bptt, ui
+from playground import gradient_flow as flow
+from playground import long_range as task
+from playground.figures import bptt as figures
+
+ui.use_app_menu()
+st.title("Backpropagation through time")
+st.markdown(
+    "One set of weights W_aa, W_ax, W_ya serves every step, so training unrolls the RNN: forward left to right, then "
+    "the gradient back right to left through every step, **backpropagation through time**, each step multiplying it "
+    "by W_aaᵀ and tanh′. Press ▶ Play."
+)
+
+# =========================================================================== 1. by hand
+with st.expander("Text, hidden units, weights, speed", expanded=False):
+    left, middle, right, speed_column = st.columns([2, 1, 1, 1.4])
+    text = left.text_input("Text: the RNN reads each character and predicts the next one", max_chars=40,
+                           **ui.kept("bptt_text", bptt.DEFAULT_TEXT, lambda v: isinstance(v, str)))
+    low, high, default = bptt.HIDDEN_SIZE
+    hidden_small = middle.number_input("Hidden units n_a", low, high, step=1,
+                                       **ui.kept("bptt_units", default, lambda v: low <= v <= high))
+    seed_small = right.number_input("Weights (seed)", 0, 9999, step=1, help="The weights are random (untrained).",
+                                    **ui.kept("bptt_weights", 0, lambda v: 0 <= v <= 9999))
+    speed = speed_column.select_slider("Speed (steps per second)", [0.5, 1, 2, 4], key="bptt_speed", value=1,
+                                       help="How fast ▶ Play moves; the animation runs in your browser.")
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def by_hand(text, hidden, seed, frame_ms):
+    problem = bptt.char_problem(text, hidden, seed)
+    fwd = bptt.forward(problem.params, problem.xs, problem.ys)
+    back = bptt.backward(fwd)
+    figure = figures.backward_figure(problem, fwd, back, start=0, frame_ms=frame_ms)
+    check = bptt.autograd_check(problem.params, problem.xs, problem.ys)
+    return problem, fwd, figure, check
+
+
+try:
+    problem, fwd, figure, check = by_hand(text, int(hidden_small), int(seed_small), int(1000 / speed))
+except bptt.BPTTError as error:
+    st.warning(ui.escape_markdown(error))
+else:
+    if problem.note:
+        st.caption(ui.escape_markdown(problem.note))
+    ui.plot(figure, key="bptt_animation")
+    steps = len(problem.xs)
+    st.caption(
+        f"T = {steps} steps, {len(problem.vocabulary)} different characters (x⟨t⟩ and ŷ⟨t⟩ have "
+        f"{len(problem.vocabulary)} entries), n_a = {int(hidden_small)}, random weights. ▶ Play runs the forward pass "
+        "(→1 … →T: a⟨t⟩, ŷ⟨t⟩ and the loss J⟨t⟩ of each step) and then the backward pass (←T … ←1): "
+        "∂J/∂a⟨t⟩ gets one part from ŷ⟨t⟩ and one from step t+1, is multiplied by tanh′ = 1 − a⟨t⟩², and every "
+        "shared weight's gradient grows by this step's term (the bars)."
+    )
+    with st.expander("The equations, and the check against PyTorch's autograd", expanded=False):
+        st.latex(r"\begin{aligned}"
+                 r"z^{\langle t\rangle} &= W_{aa} a^{\langle t-1\rangle} + W_{ax} x^{\langle t\rangle} + b_a, \quad"
+                 r"a^{\langle t\rangle} = \tanh(z^{\langle t\rangle}), \quad"
+                 r"\hat y^{\langle t\rangle} = \mathrm{softmax}(W_{ya} a^{\langle t\rangle} + b_y), \quad"
+                 r"J = \sum_t J^{\langle t\rangle} = -\sum_t \log \hat y^{\langle t\rangle}_{y^{\langle t\rangle}}\\"
+                 r"\frac{\partial J}{\partial a^{\langle t\rangle}} &= W_{ya}^{\top}(\hat y^{\langle t\rangle} -"
+                 r" y^{\langle t\rangle}) + W_{aa}^{\top}\delta^{\langle t+1\rangle}, \quad"
+                 r"\delta^{\langle t\rangle} = \frac{\partial J}{\partial a^{\langle t\rangle}} \odot"
+                 r" \big(1 - (a^{\langle t\rangle})^2\big), \quad \delta^{\langle T+1\rangle} = 0\\"
+                 r"\frac{\partial J}{\partial W_{aa}} &= \sum_t \delta^{\langle t\rangle} a^{\langle t-1\rangle\top},"
+                 r"\quad \frac{\partial J}{\partial W_{ax}} = \sum_t \delta^{\langle t\rangle} x^{\langle t\rangle\top},"
+                 r"\quad \frac{\partial J}{\partial b_a} = \sum_t \delta^{\langle t\rangle},"
+                 r"\quad \frac{\partial J}{\partial W_{ya}} = \sum_t (\hat y^{\langle t\rangle} - y^{\langle t\rangle})"
+                 r" a^{\langle t\rangle\top}, \quad \frac{\partial J}{\partial b_y} = \sum_t (\hat y^{\langle t\rangle}"
+                 r" - y^{\langle t\rangle})\end{aligned}")
+        st.markdown(
+            "`playground.bptt.manual_gradients` computes exactly these sums in numpy. The same gradients from "
+            "PyTorch (`torch.nn.RNN` and `cross_entropy` in float64, `loss.backward()`), for the text and weights "
+            "above:")
+        frame = pd.DataFrame(check).set_index("parameter")
+        st.dataframe(frame.style.format({"‖gradient‖": "{:.4f}", "largest |by hand − autograd|": "{:.1e}"}),
+                     width="stretch")
+        worst = max(row["largest |by hand − autograd|"] for row in check)
+        st.caption(f"The largest difference is {worst:.1e}: "
+                   + ("the same numbers up to float64 rounding." if worst < 1e-10 else
+                      "larger than float64 rounding, which should not happen: please report it.")
+                   + " PyTorch keeps two biases (b_ih + b_hh = b_a); here b_hh = 0.")
+
+# =========================================================================== model settings shared by 2 and 3
+sidebar = st.sidebar
+sidebar.header("The cells (sections 2 and 3)")
+low, high, default = task.LIMITS["hidden_size"]
+hidden = sidebar.number_input("Hidden units n_a", low, high, step=1,
+                              **ui.kept("bptt_hidden", default, lambda v: low <= v <= high))
+keep_bias = sidebar.select_slider(
+    "Keep-gate bias of the LSTM and GRU at the start", list(task.KEEP_BIASES),
+    help="The bias of the gate that keeps the old memory: the LSTM's forget gate Γ_f, the GRU's 1 − Γ_u (PyTorch's "
+         "z). 0 is PyTorch's default (the gate half open, σ(0) = 0.5); 1 is Keras's; 3 keeps σ(3) ≈ 95 % per step.",
+    **ui.kept("bptt_keep_bias", task.LIMITS["keep_bias"][2], lambda v: v in task.KEEP_BIASES))
+low, high, _ = task.LIMITS["seed"]
+seed = sidebar.number_input("Seed (weights and sentences)", low, high, step=1,
+                            **ui.kept("bptt_seed", 0, lambda v: low <= v <= high))
+sidebar.caption(f"Sentences like “the cat … was”, one-hot words ({task.N_X} in the vocabulary). The same settings "
+                "always give the same models.")
+hidden, seed = int(hidden), int(seed)
+
+# =========================================================================== 2. gradient flow
+st.header("How far back does the gradient reach?")
+a, b, c, d = st.columns([1.2, 1.6, 1, 1])
+low, high, default = flow.LIMITS["steps"]
+steps = a.slider("Sequence length T", low, high, **ui.kept("bptt_steps", default, lambda v: low <= v <= high))
+init = ui.kept_selectbox(b, "W_aa", list(flow.INITS), "bptt_init", "pytorch", format_func=flow.INITS.get)
+low, high, default = flow.LIMITS["scale"]
+scale = c.slider("Spectral radius ρ of W_aa", low, high, step=0.05,
+                 help="W_aa is rescaled so that its largest |eigenvalue| is ρ.",
+                 **ui.kept("bptt_scale", default, lambda v: low <= v <= high))
+activation = d.radio("g", list(bptt.ACTIVATIONS), horizontal=True, format_func=lambda g: f"{g}",
+                     help="a⟨t⟩ = g(W_aa a⟨t−1⟩ + W_ax x⟨t⟩ + b_a)",
+                     **ui.kept("bptt_activation", "tanh", lambda v: v in bptt.ACTIVATIONS))
+a, b, c = st.columns([1, 1, 2])
+truncated = a.toggle("Truncated BPTT", **ui.kept("bptt_truncated", False))
+low, high, default = flow.LIMITS["truncate"]
+k = b.number_input("k (steps back)", low, min(high, steps), step=1, disabled=not truncated,
+                   **ui.kept("bptt_k", min(default, steps), lambda v: low <= v <= min(high, steps)))
+low, high, default = flow.LIMITS["clip"]
+clip = c.select_slider("Clip ‖gradient‖ at", [0.01, 0.1, 0.5, 1.0, 5.0, 10.0, 100.0],
+                       help="torch.nn.utils.clip_grad_norm_: if ‖∂J/∂θ‖ > threshold, scale all gradients down to it.",
+                       **ui.kept("bptt_clip", default, lambda v: low <= v <= high))
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def flows(steps, hidden, seed, keep_bias, init, scale, activation, truncate):
+    sentence = task.sentences(steps - 3, 1, seed)
+    xs, verb = sentence.inputs[0].double().numpy(), int(sentence.verbs[0])
+    rnn_model = task.build("RNN", hidden, seed)
+    rnn = flow.rnn_flow(flow.rnn_parameters(rnn_model, init, scale, seed), xs, verb, activation, truncate)
+    gated = {kind: flow.state_gradients(task.build(kind, hidden, seed, keep_bias), sentence.inputs,
+                                        sentence.verbs, truncate) for kind in ("LSTM", "GRU")}
+    return rnn, gated, sentence.words[0]
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def clipping(steps, hidden, seed, init, activation, clip):
+    sentence = task.sentences(steps - 3, 1, seed)
+    xs, verb = sentence.inputs[0].double().numpy(), int(sentence.verbs[0])
+    return flow.clipping_sweep(task.build("RNN", hidden, seed), xs, verb, init, activation, clip, seed)
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def flow_figure_for(key, _rnn, _gated):
+    return figures.flow_figure(_rnn, _gated, title="‖∂J⟨T⟩/∂a⟨t⟩‖: the gradient of the last loss, step by step back")
+
+
+truncate = int(k) if truncated else None
+settings = (steps, hidden, seed, float(keep_bias), init, float(scale), activation, truncate)
+rnn, gated, words = flows(*settings)
+ui.plot(flow_figure_for(settings, rnn, gated), key="bptt_flow")
+for line in flow.flow_story(rnn, gated, activation, float(keep_bias)):
+    st.markdown(line)
+st.caption(f"The sequence: “{ui.escape_markdown(' '.join(words))}”, the loss J⟨T⟩ is the cross-entropy of the verb "
+           "at “___”. The RNN's backward pass is the hand-written one above (numpy); the LSTM's and GRU's come from "
+           "PyTorch's autograd. All three are the untrained cells of the next section (same n_a and seed).")
+
+with st.expander("Clipping: it caps an exploding gradient, it cannot revive a vanished one", expanded=False):
+    before, after = clipping(steps, hidden, seed, init, activation, float(clip))
+    ui.plot(figures.clipping_figure(flow.SCALES, before, after, float(clip), float(scale)), key="bptt_clip_figure")
+    st.markdown(flow.clipping_story(rnn, float(clip)))
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def trained_views(key, _curves, seed):
+    """What the trained cells show, with its figures: built once per training run."""
+    analysis = flow.trained_analysis(_curves, seed)
+    return (analysis, figures.accuracy_figure(_curves), figures.flow_figure(gated=analysis.flows, height=380),
+            figures.sensitivity_figure(analysis.sensitivity, analysis.words))
+
+
+# =========================================================================== 3. the long-range task
+st.header("A long-range dependency, trained live")
+st.markdown(
+    "“**The cat** that sat on the old red … **was**” / “**The cats** … **were**”: the verb at “___” depends on a "
+    "word far back. Each cell is trained from scratch at several gap lengths (the loss is only at the verb), and "
+    "tested on new sentences.")
+a, b, c = st.columns(3)
+low, high, default = task.LIMITS["gap"]
+longest = a.slider("Longest gap (filler words)", low, high,
+                   help="The cells are trained at 1/8, 1/4, 1/2, 3/4 of it and at the full gap.",
+                   **ui.kept("bptt_gap", default, lambda v: low <= v <= high))
+low, high, default = task.LIMITS["epochs"]
+epochs = b.number_input("Epochs", low, high, step=5, help=f"Passes over {task.N_TRAIN} training sentences "
+                        f"(Adam, learning rate {task.LEARNING_RATE:g}, batches of {task.BATCH}).",
+                        **ui.kept("bptt_epochs", default, lambda v: low <= v <= high))
+low, high, default = task.LIMITS["truncate"]
+train_k = c.number_input("Truncate BPTT to k steps (0 = full)", 0, high, step=1,
+                         help="Only the last k steps get a gradient: the first T − k run without one.",
+                         **ui.kept("bptt_train_k", 0, lambda v: v == 0 or low <= v <= high))
+train_truncate = int(train_k) if train_k else None
+gaps = task.gaps_for(int(longest))
+st.caption(f"Gaps trained: {', '.join(map(str, gaps))} filler words (sequence length = gap + 3). "
+           f"{task.N_TEST} test sentences per gap.")
+problem_text = None
+if train_truncate is not None and train_truncate < task.LIMITS["truncate"][0]:
+    problem_text = f"k must be 0 (full BPTT) or at least {task.LIMITS['truncate'][0]}."
+if problem_text:
+    st.warning(problem_text)
+else:
+    key = ("bptt_long_range", int(longest), hidden, int(epochs), seed, float(keep_bias), train_truncate)
+    expected = task.estimated_seconds(int(longest), hidden, int(epochs))
+    curves = ui.trained(key, lambda progress: task.train_curves(int(longest), hidden, int(epochs), seed,
+                                                                 train_truncate, float(keep_bias), progress=progress),
+                        button="Train the RNN, LSTM and GRU", label="Training the three cells at every gap")
+    if curves is None:
+        st.info(f"**Press “Train the RNN, LSTM and GRU”** (about {expected:.0f} s here, with a progress bar; "
+                "the result is kept for everyone using the same settings).")
+    else:
+        analysis, accuracy_figure, trained_flow_figure, heatmap = trained_views(key, curves, seed)
+        ui.plot(accuracy_figure, key="bptt_accuracy")
+        st.markdown(task.verdict(curves))
+        columns = st.columns(len(curves))
+        for column, (kind, curve) in zip(columns, curves.items()):
+            column.metric(f"{figures.KIND_NAMES[kind]}: training time", f"{curve.seconds:.1f} s",
+                          help=f"{len(curve.results)} models, one per gap, {int(epochs)} epochs each")
+        st.caption("Filled markers: better than guessing (one-sided binomial test, 5 % shared by the gaps of a "
+                   "curve); hollow: not distinguishable from guessing.")
+
+        st.subheader(f"Why: the gradient in the trained cells, at the longest gap ({analysis.gap})")
+        ui.plot(trained_flow_figure, key="bptt_trained_flow")
+        st.markdown(analysis.story)
+        st.subheader("Which past inputs the loss listens to")
+        ui.plot(heatmap, key="bptt_heatmap")
+        st.caption("Row t, column s: ‖∂J⟨t⟩/∂x⟨s⟩‖ (log colour scale), averaged over test sentences, where J⟨t⟩ is "
+                   "the loss had the verb been asked at step t. The noun is at s = 2. A cell that carries it has a "
+                   "bright column 2 down to the last row; a vanilla RNN's band hugs the diagonal.")
