@@ -93,8 +93,9 @@ hidden = sidebar.number_input("Hidden units n_a", low, high, step=1,
                               **ui.kept("bptt_hidden", default, lambda v: low <= v <= high))
 keep_bias = sidebar.select_slider(
     "Keep-gate bias of the LSTM and GRU at the start", list(task.KEEP_BIASES),
-    help="The bias of the gate that keeps the old memory: the LSTM's forget gate Γ_f, the GRU's 1 − Γ_u (PyTorch's "
-         "z). 0 is PyTorch's default (the gate half open, σ(0) = 0.5); 1 is Keras's; 3 keeps σ(3) ≈ 95 % per step.",
+    help="b: the LSTM starts with Γ_f bias +b and Γ_u bias −b, the GRU with Γ_u bias −b (PyTorch's z: +b), so they "
+         "keep σ(b) of their memory per step and write σ(−b). 0 is PyTorch's default (every gate half open); "
+         "3 keeps 95 % and writes 5 %, like the chrono initialisation (Tallec & Ollivier 2018).",
     **ui.kept("bptt_keep_bias", task.LIMITS["keep_bias"][2], lambda v: v in task.KEEP_BIASES))
 low, high, _ = task.LIMITS["seed"]
 seed = sidebar.number_input("Seed (weights and sentences)", low, high, step=1,
@@ -108,7 +109,7 @@ st.header("How far back does the gradient reach?")
 a, b, c, d = st.columns([1.2, 1.6, 1, 1])
 low, high, default = flow.LIMITS["steps"]
 steps = a.slider("Sequence length T", low, high, **ui.kept("bptt_steps", default, lambda v: low <= v <= high))
-init = ui.kept_selectbox(b, "W_aa", list(flow.INITS), "bptt_init", "pytorch", format_func=flow.INITS.get)
+init = ui.kept_selectbox(b, "W_aa", list(flow.INITS), "bptt_init", flow.DEFAULT_INIT, format_func=flow.INITS.get)
 low, high, default = flow.LIMITS["scale"]
 scale = c.slider("Spectral radius ρ of W_aa", low, high, step=0.05,
                  help="W_aa is rescaled so that its largest |eigenvalue| is ρ.",
@@ -147,7 +148,7 @@ def clipping(steps, hidden, seed, init, activation, clip):
 
 @st.cache_resource(max_entries=64, show_spinner=False)
 def flow_figure_for(key, _rnn, _gated):
-    return figures.flow_figure(_rnn, _gated, title="‖∂J⟨T⟩/∂a⟨t⟩‖: the gradient of the last loss, step by step back")
+    return figures.flow_figure(_rnn, _gated)
 
 
 truncate = int(k) if truncated else None
@@ -158,7 +159,8 @@ for line in flow.flow_story(rnn, gated, activation, float(keep_bias)):
     st.markdown(line)
 st.caption(f"The sequence: “{ui.escape_markdown(' '.join(words))}”, the loss J⟨T⟩ is the cross-entropy of the verb "
            "at “___”. The RNN's backward pass is the hand-written one above (numpy); the LSTM's and GRU's come from "
-           "PyTorch's autograd. All three are the untrained cells of the next section (same n_a and seed).")
+           "PyTorch's autograd. The LSTM and GRU are the untrained cells of the next section (same n_a and seed); "
+           "the RNN has that section's W_ax, b_a, W_ya, b_y, and W_aa as chosen here.")
 
 with st.expander("Clipping: it caps an exploding gradient, it cannot revive a vanished one", expanded=False):
     before, after = clipping(steps, hidden, seed, init, activation, float(clip))
@@ -169,7 +171,8 @@ with st.expander("Clipping: it caps an exploding gradient, it cannot revive a va
 def trained_views(key, _curves, seed):
     """What the trained cells show, with its figures: built once per training run."""
     analysis = flow.trained_analysis(_curves, seed)
-    return (analysis, figures.accuracy_figure(_curves), figures.flow_figure(gated=analysis.flows, height=380),
+    return (analysis, figures.accuracy_figure(_curves), figures.flow_figure(gated=analysis.flows, relative=True,
+                                                                            height=380),
             figures.sensitivity_figure(analysis.sensitivity, analysis.words))
 
 
@@ -188,44 +191,43 @@ low, high, default = task.LIMITS["epochs"]
 epochs = b.number_input("Epochs", low, high, step=5, help=f"Passes over {task.N_TRAIN} training sentences "
                         f"(Adam, learning rate {task.LEARNING_RATE:g}, batches of {task.BATCH}).",
                         **ui.kept("bptt_epochs", default, lambda v: low <= v <= high))
-low, high, default = task.LIMITS["truncate"]
-train_k = c.number_input("Truncate BPTT to k steps (0 = full)", 0, high, step=1,
-                         help="Only the last k steps get a gradient: the first T − k run without one.",
-                         **ui.kept("bptt_train_k", 0, lambda v: v == 0 or low <= v <= high))
-train_truncate = int(train_k) if train_k else None
+train_k = c.select_slider("Truncated BPTT: k steps", task.TRUNCATIONS, format_func=lambda k: "off" if k == 0 else str(k),
+                          help="Only the last k steps get a gradient: the first T − k run without one.",
+                          **ui.kept("bptt_train_k", 0, lambda v: v in task.TRUNCATIONS))
+train_truncate = int(train_k) or None
 gaps = task.gaps_for(int(longest))
 st.caption(f"Gaps trained: {', '.join(map(str, gaps))} filler words (sequence length = gap + 3). "
            f"{task.N_TEST} test sentences per gap.")
-problem_text = None
-if train_truncate is not None and train_truncate < task.LIMITS["truncate"][0]:
-    problem_text = f"k must be 0 (full BPTT) or at least {task.LIMITS['truncate'][0]}."
-if problem_text:
-    st.warning(problem_text)
+key = ("bptt_long_range", int(longest), hidden, int(epochs), seed, float(keep_bias), train_truncate)
+expected = task.estimated_seconds(int(longest), hidden, int(epochs))
+curves = ui.trained(key, lambda progress: task.train_curves(int(longest), hidden, int(epochs), seed,
+                                                             train_truncate, float(keep_bias), progress=progress),
+                    button="Train the RNN, LSTM and GRU", label="Training the three cells at every gap")
+if curves is None:
+    st.info(f"**Press “Train the RNN, LSTM and GRU”**: {len(gaps) * 3} small models, up to about {expected:.0f} s "
+            "(less on a quiet server), with a progress bar; the result is kept for everyone using the same settings.")
 else:
-    key = ("bptt_long_range", int(longest), hidden, int(epochs), seed, float(keep_bias), train_truncate)
-    expected = task.estimated_seconds(int(longest), hidden, int(epochs))
-    curves = ui.trained(key, lambda progress: task.train_curves(int(longest), hidden, int(epochs), seed,
-                                                                 train_truncate, float(keep_bias), progress=progress),
-                        button="Train the RNN, LSTM and GRU", label="Training the three cells at every gap")
-    if curves is None:
-        st.info(f"**Press “Train the RNN, LSTM and GRU”** (about {expected:.0f} s here, with a progress bar; "
-                "the result is kept for everyone using the same settings).")
-    else:
-        analysis, accuracy_figure, trained_flow_figure, heatmap = trained_views(key, curves, seed)
-        ui.plot(accuracy_figure, key="bptt_accuracy")
-        st.markdown(task.verdict(curves))
-        columns = st.columns(len(curves))
-        for column, (kind, curve) in zip(columns, curves.items()):
-            column.metric(f"{figures.KIND_NAMES[kind]}: training time", f"{curve.seconds:.1f} s",
-                          help=f"{len(curve.results)} models, one per gap, {int(epochs)} epochs each")
-        st.caption("Filled markers: better than guessing (one-sided binomial test, 5 % shared by the gaps of a "
-                   "curve); hollow: not distinguishable from guessing.")
+    analysis, accuracy_figure, trained_flow_figure, heatmap = trained_views(key, curves, seed)
+    ui.plot(accuracy_figure, key="bptt_accuracy")
+    st.markdown(task.verdict(curves))
+    columns = st.columns(len(curves))
+    for column, (kind, curve) in zip(columns, curves.items()):
+        column.metric(f"{figures.KIND_NAMES[kind]}: training time", f"{curve.seconds:.1f} s",
+                      help=f"{len(curve.results)} models, one per gap; epochs used: "
+                           f"{', '.join(str(len(r.history.losses)) for r in curve.results)} (of at most {int(epochs)}: "
+                           "training stops once the training loss is below "
+                           f"{task.LEARNED:g})")
+    st.caption("Filled markers: better than guessing (one-sided binomial test, 5 % shared by the gaps of a "
+               "curve); hollow: not distinguishable from guessing.")
 
-        st.subheader(f"Why: the gradient in the trained cells, at the longest gap ({analysis.gap})")
-        ui.plot(trained_flow_figure, key="bptt_trained_flow")
-        st.markdown(analysis.story)
-        st.subheader("Which past inputs the loss listens to")
-        ui.plot(heatmap, key="bptt_heatmap")
-        st.caption("Row t, column s: ‖∂J⟨t⟩/∂x⟨s⟩‖ (log colour scale), averaged over test sentences, where J⟨t⟩ is "
-                   "the loss had the verb been asked at step t. The noun is at s = 2. A cell that carries it has a "
-                   "bright column 2 down to the last row; a vanilla RNN's band hugs the diagonal.")
+    st.subheader(f"Why: the gradient in the trained cells, at the longest gap ({analysis.gap})")
+    ui.plot(trained_flow_figure, key="bptt_trained_flow")
+    st.markdown(analysis.story)
+    st.subheader("Which past inputs the loss listens to")
+    ui.plot(heatmap, key="bptt_heatmap")
+    st.caption("Row t, column s: ‖∂J⟨t⟩/∂x⟨s⟩‖, averaged over test sentences, where J⟨t⟩ is the loss had the verb "
+               "been asked at step t; as a power of ten of the row's largest entry (yellow: the inputs the loss "
+               "depends on most), blank above the diagonal, where the loss cannot depend on later inputs. The noun "
+               "is at s = 2: a cell that carries it has a bright column 2 down to the last row; a cell whose "
+               "gradient vanishes has a band along the diagonal only.")
+    st.markdown(analysis.listening)

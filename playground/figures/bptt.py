@@ -277,8 +277,10 @@ def _positive(values) -> list:
     return [float(f"{v:.3g}") if np.isfinite(v) and v > 0 else None for v in np.asarray(values, dtype=float)]
 
 
-def flow_figure(rnn=None, gated: dict | None = None, title: str | None = None, height: int = 430) -> go.Figure:
-    """‖∂J⟨T⟩/∂a⟨t⟩‖ against t on a log axis: the RNN (with its bound) and the gated cells."""
+def flow_figure(rnn=None, gated: dict | None = None, relative: bool = False, height: int = 430) -> go.Figure:
+    """‖∂J⟨T⟩/∂a⟨t⟩‖ against t on a log axis: the RNN (with its bound) and the gated cells.
+
+    `relative`: every curve divided by its own ‖∂J⟨T⟩/∂a⟨T⟩‖, so they all end at 1 and show what is left."""
     fig = go.Figure()
     steps = rnn.steps if rnn is not None else len(next(iter(gated.values()))["hidden"])
     t_axis = list(range(1, steps + 1))
@@ -292,18 +294,21 @@ def flow_figure(rnn=None, gated: dict | None = None, title: str | None = None, h
         if rnn.truncate is not None and rnn.truncate < steps:
             fig.add_vrect(x0=0.5, x1=steps - rnn.truncate + 0.5, fillcolor="#999", opacity=0.15, line_width=0,
                           annotation_text=f"truncated: no gradient beyond k = {rnn.truncate} steps",
-                          annotation_position="top left", annotation_font_size=14)
+                          annotation_position="bottom left", annotation_font_size=14)
     for kind, norms in (gated or {}).items():
-        fig.add_trace(go.Scatter(x=t_axis, y=_positive(norms["hidden"]), mode="lines", name=KIND_NAMES[kind],
+        scale = norms["hidden"][-1] if relative and norms["hidden"][-1] > 0 else 1.0
+        fig.add_trace(go.Scatter(x=t_axis, y=_positive(norms["hidden"] / scale), mode="lines", name=KIND_NAMES[kind],
                                  line=dict(color=KIND_COLORS[kind], width=2.5 if rnn is not None else 3.5),
                                  hovertemplate=f"t=%{{x}}: %{{y:.3g}}<extra>{kind}</extra>"))
         if "cell" in norms and rnn is None:
-            fig.add_trace(go.Scatter(x=t_axis[:-1], y=_positive(norms["cell"][:-1]), mode="lines",
-                                     name="LSTM, cell c⟨t⟩", line=dict(color=KIND_COLORS[kind], width=2, dash="dot"),
+            fig.add_trace(go.Scatter(x=t_axis[:-1], y=_positive(norms["cell"][:-1] / scale), mode="lines",
+                                     name="LSTM, through the cell c⟨t⟩",
+                                     line=dict(color=KIND_COLORS[kind], width=2.5, dash="dot"),
                                      hovertemplate="t=%{x}: %{y:.3g}<extra>LSTM ∂J/∂c</extra>"))
-    fig.update_yaxes(type="log", title_text="‖∂J⟨T⟩/∂a⟨t⟩‖", exponentformat="power")
+    title = "‖∂J⟨T⟩/∂a⟨t⟩‖ / ‖∂J⟨T⟩/∂a⟨T⟩‖" if relative else "‖∂J⟨T⟩/∂a⟨t⟩‖"
+    fig.update_yaxes(type="log", title_text=title, exponentformat="power")
     fig.update_xaxes(title_text="step t (the loss J⟨T⟩ is at the right end)", range=[0.5, steps + 0.5])
-    legible(fig, height=height, title=title)
+    legible(fig, height=height)
     fig.update_layout(hovermode="x unified")
     return fig
 
@@ -328,20 +333,31 @@ def clipping_figure(scales, norms, clipped, threshold: float, current: float) ->
 # --------------------------------------------------------------------------- the long-range task
 
 
+ACCURACY_STYLE = {  # the gated cells often overlap at 100 %: a wide line under a dashed one shows both
+    "RNN": dict(width=3.5, dash="solid", symbol="circle", size=13),
+    "LSTM": dict(width=7, dash="solid", symbol="square", size=15),
+    "GRU": dict(width=3, dash="dash", symbol="diamond", size=11),
+}
+
+
 def accuracy_figure(curves: dict) -> go.Figure:
     """Held-out accuracy against the gap for every cell; hollow markers: not better than guessing."""
     fig = go.Figure()
-    for kind, curve in curves.items():
+    for kind in sorted(curves, key=lambda k: -ACCURACY_STYLE[k]["width"]):
+        curve, style = curves[kind], ACCURACY_STYLE[kind]
         above = curve.above_chance()
+        color = KIND_COLORS[kind]
         fig.add_trace(go.Scatter(
             x=curve.gaps, y=[round(r.accuracy, 4) for r in curve.results], mode="lines+markers",
-            name=KIND_NAMES[kind], line=dict(color=KIND_COLORS[kind], width=3),
-            marker=dict(size=13, symbol=["circle" if a else "circle-open" for a in above], line=dict(width=2.5)),
+            name=KIND_NAMES[kind], line=dict(color=color, width=style["width"], dash=style["dash"]),
+            opacity=0.55 if kind == "LSTM" else 1.0, legendrank=list(KIND_NAMES).index(kind),
+            marker=dict(size=style["size"], symbol=[style["symbol"] + ("" if a else "-open") for a in above],
+                        line=dict(width=2.5, color=color)),
             customdata=[f"{r.correct}/{r.n_test}" for r in curve.results],
             hovertemplate=f"{kind}, gap %{{x}}: %{{y:.0%}} (%{{customdata}})<extra></extra>"))
     fig.add_hline(y=0.5, line=dict(color="#777", width=2, dash="dot"), annotation_text="guessing (50 %)",
-                  annotation_position="bottom right", annotation_font_size=14)
-    fig.update_yaxes(range=[0.3, 1.04], tickformat=".0%", title_text="held-out accuracy")
+                  annotation_position="top left", annotation_font_size=14)
+    fig.update_yaxes(range=[0.3, 1.05], tickformat=".0%", title_text="held-out accuracy")
     fig.update_xaxes(title_text="gap: filler words between the noun and the verb")
     legible(fig, height=400)
     fig.update_layout(hovermode="closest")
@@ -349,37 +365,45 @@ def accuracy_figure(curves: dict) -> go.Figure:
 
 
 def sensitivity_figure(matrices: dict, words: list[str]) -> go.Figure:
-    """‖∂J⟨t⟩/∂x⟨s⟩‖ as steps × steps heatmaps (log colour), one per cell, side by side."""
+    """log₁₀ of ‖∂J⟨t⟩/∂x⟨s⟩‖ relative to the largest entry of its row, as steps × steps heatmaps, one per cell.
+
+    Relative, because a well-trained cell's loss (and so every gradient) is tiny: the shape of each row
+    (which inputs the loss at step t depends on) is what the figure compares."""
     kinds = list(matrices)
     fig = make_subplots(rows=1, cols=len(kinds), subplot_titles=[KIND_NAMES[k] for k in kinds],
-                        horizontal_spacing=0.05, shared_yaxes=True)
-    logs = {k: np.where(np.tril(np.ones_like(m)) > 0, np.log10(np.maximum(m, 1e-30)), np.nan)
-            for k, m in matrices.items()}
-    finite = np.concatenate([v[np.isfinite(v)] for v in logs.values()])
-    high = float(np.max(finite)) if finite.size else 0.0
-    low = max(float(np.min(finite)) if finite.size else -1.0, high - 10)
+                        horizontal_spacing=0.07, shared_yaxes=True)
     steps = len(words)
-    ticks = _word_ticks(words)
+    causal = np.tril(np.ones((steps, steps), dtype=bool))
     for col, kind in enumerate(kinds, start=1):
-        z = np.round(logs[kind], 2)
+        matrix = np.asarray(matrices[kind], dtype=float)
+        top = np.max(np.where(causal, matrix, 0), axis=1, keepdims=True)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            relative = np.log10(np.where(causal & (top > 0), matrix / top, np.nan))
+        z = np.round(np.maximum(relative, SENSITIVITY_FLOOR), 2)
         fig.add_trace(go.Heatmap(z=np.where(np.isfinite(z), z, None).tolist(), x=list(range(1, steps + 1)),
-                                 y=list(range(1, steps + 1)), zmin=low, zmax=high, colorscale="Viridis",
+                                 y=list(range(1, steps + 1)), zmin=SENSITIVITY_FLOOR, zmax=0, colorscale="Viridis",
                                  showscale=col == len(kinds),
-                                 colorbar=dict(title=dict(text="log₁₀", side="right"), thickness=14),
-                                 hovertemplate=f"{kind}: loss at t=%{{y}}, input s=%{{x}}: 10^%{{z}}<extra></extra>"),
+                                 colorbar=dict(title=dict(text="log₁₀ of the row's largest", side="right"),
+                                               thickness=14),
+                                 hovertemplate=f"{kind}: loss at t=%{{y}}, input s=%{{x}}: 10^%{{z}} of the row's "
+                                               "largest<extra></extra>"),
                       row=1, col=col)
-        fig.update_xaxes(title_text="input step s", row=1, col=col, **ticks)
-    fig.update_yaxes(title_text="loss at step t", autorange="reversed", row=1, col=1, **ticks)
+        fig.update_xaxes(title_text="input step s", tickangle=0, row=1, col=col, **_word_ticks(words))
+    fig.update_yaxes(title_text="loss at step t", row=1, col=1, **_word_ticks(words, 10 if steps > 25 else 5))
     fig.update_yaxes(autorange="reversed")
-    legible(fig, height=430)
-    fig.update_layout(hovermode="closest")
+    legible(fig, height=440)
+    fig.update_layout(hovermode="closest", margin=dict(r=110))
     return fig
 
 
-def _word_ticks(words: list[str]) -> dict:
+SENSITIVITY_FLOOR = -8.0  # ten-millionths and less all look the same: nothing reaches there
+
+
+def _word_ticks(words: list[str], every: int | None = None) -> dict:
+    """Ticks at the noun (step 2) and the verb slot (step T), with plain step numbers every `every` steps between."""
     steps = len(words)
-    stride = max(1, int(np.ceil(steps / 8)))
-    positions = sorted({0, 1, steps - 1} | set(range(0, steps, stride)))
-    return dict(tickmode="array", tickvals=[p + 1 for p in positions],
-                ticktext=[f"{p + 1}" if p not in (1, steps - 1) else f"{p + 1} {plain_text(words[p])}"
-                          for p in positions])
+    every = every or steps
+    middle = [p for p in range(every, steps - every // 2, every) if p > 2 + every // 2]
+    positions = [2] + middle + [steps]
+    text = {2: "noun", steps: "verb"}
+    return dict(tickmode="array", tickvals=positions, ticktext=[text.get(p, str(p)) for p in positions])

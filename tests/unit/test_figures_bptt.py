@@ -71,11 +71,27 @@ def test_accuracy_figure_marks_guessing_hollow():
     spec = figures.accuracy_figure(curves).to_dict()
     rnn = next(d for d in spec["data"] if d["name"] == "vanilla RNN")
     assert rnn["marker"]["symbol"] == ["circle", "circle-open"]
+    lstm = next(d for d in spec["data"] if d["name"] == "LSTM")
+    assert lstm["marker"]["symbol"] == ["square", "square"]
 
 
-def test_sensitivity_heatmap_is_blank_above_the_diagonal():
-    matrices = {"RNN": np.tril(np.full((4, 4), 0.1)), "GRU": np.tril(np.full((4, 4), 0.01))}
+def test_sensitivity_heatmap_is_relative_to_each_row_and_blank_above_the_diagonal():
+    matrices = {"RNN": np.tril(np.full((4, 4), 0.1)), "GRU": np.tril(np.array([[1.0] * 4, [0.01, 1, 0, 0],
+                                                                              [1e-12, 0.1, 1, 0], [1, 1, 1, 1.0]]))}
     spec = figures.sensitivity_figure(matrices, ["the", "cat", "sat", "___"]).to_dict()
-    z = spec["data"][0]["z"]
-    assert z[0][1] is None and z[1][0] == -1.0
-    assert spec["data"][1]["zmin"] == -2.0 and spec["data"][1]["zmax"] == -1.0
+    z_rnn, z_gru = spec["data"][0]["z"], spec["data"][1]["z"]
+    assert z_rnn[0][1] is None and z_rnn[1][0] == 0.0  # every entry is its row's largest
+    assert z_gru[1][0] == -2.0 and z_gru[2][0] == figures.SENSITIVITY_FLOOR and z_gru[2][1] == -1.0
+    assert spec["data"][1]["zmin"] == figures.SENSITIVITY_FLOOR and spec["data"][1]["zmax"] == 0
+    assert spec["layout"]["xaxis"]["ticktext"] == ["noun", "verb"] and spec["layout"]["xaxis"]["tickvals"] == [2, 4]
+    ticks = figures._word_ticks(["w"] * 63, 10)
+    assert ticks["tickvals"] == [2, 10, 20, 30, 40, 50, 63] and ticks["ticktext"][-1] == "verb"
+
+
+def test_relative_flow_ends_at_one():
+    gated = {"RNN": {"hidden": np.array([1e-6, 1e-3, 0.5])}, "LSTM": {"hidden": np.array([0.1, 0.2, 0.4]),
+                                                                      "cell": np.array([0.3, 0.3, 0.0])}}
+    spec = figures.flow_figure(gated=gated, relative=True).to_dict()
+    assert [d["y"][-1] for d in spec["data"] if d["name"] in ("vanilla RNN", "LSTM")] == [1.0, 1.0]
+    cell = next(d for d in spec["data"] if "cell" in d["name"])
+    assert cell["y"] == [0.75, 0.75]

@@ -29,12 +29,18 @@ def test_gaps_are_fractions_of_the_longest():
 @pytest.mark.parametrize("kind", ["LSTM", "GRU"])
 @pytest.mark.parametrize("bias", task.KEEP_BIASES)
 def test_gated_cells_start_with_the_keep_gate_bias(kind, bias):
-    """Zero input and zero state: the keep gate is σ(bias) (LSTM Γ_f; GRU 1 − Γ_u, PyTorch's z)."""
+    """Zero input and zero state: the LSTM's Γ_f = σ(b) and Γ_u = σ(−b); the GRU's Γ_u = σ(−b) (PyTorch's z = σ(b))."""
     model = task.build(kind, 5, seed=1, keep_bias=bias)
     x = torch.zeros(1, task.N_X)
     trace = (cells.lstm_trace if kind == "LSTM" else cells.gru_trace)(model.rnn, x)
-    keep = trace["forget"] if kind == "LSTM" else 1 - trace["update"]
-    torch.testing.assert_close(keep, torch.full((1, 5), torch.sigmoid(torch.tensor(bias)).item()), atol=1e-6, rtol=0)
+    keeps, writes = torch.sigmoid(torch.tensor(bias)).item(), torch.sigmoid(torch.tensor(-bias)).item()
+    torch.testing.assert_close(trace["update"], torch.full((1, 5), writes), atol=1e-6, rtol=0)
+    if kind == "LSTM":
+        torch.testing.assert_close(trace["forget"], torch.full((1, 5), keeps), atol=1e-6, rtol=0)
+    if bias == 0:  # PyTorch's own start: only the biases of those gates were touched, and they are 0
+        torch.manual_seed(1)
+        reference = getattr(torch.nn, kind)(task.N_X, 5, batch_first=True)
+        torch.testing.assert_close(model.rnn.weight_hh_l0, reference.weight_hh_l0)
 
 
 def test_rnn_is_pytorchs_default_and_settings_are_bounded():
@@ -99,6 +105,8 @@ def test_verdict_names_who_fails_first():
     assert text.startswith("The **RNN** fails first.")
     assert "the **LSTM** is better than guessing at every gap up to 3" in text
     assert "**GRU** is no better than guessing from a gap of **3 words** on" in text
+    blip = {"RNN": _curve("RNN", [1.0, 0.5, 0.5]), "LSTM": _curve("LSTM", [1.0, 0.5, 1.0])}
+    assert "the **LSTM** is better than guessing at the longest gap (3), though not at 2" in task.verdict(blip)
     everyone = {k: _curve(k, [1.0, 1.0]) for k in task.KINDS}
     assert "even the vanilla RNN learned it" in task.verdict(everyone)
     tied = {"RNN": _curve("RNN", [1.0, 0.5]), "LSTM": _curve("LSTM", [1.0, 0.5]), "GRU": _curve("GRU", [1.0, 1.0])}
