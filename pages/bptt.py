@@ -12,8 +12,8 @@ ui.use_app_menu()
 st.title("Backpropagation through time")
 st.markdown(
     "One set of weights W_aa, W_ax, W_ya serves every step, so training unrolls the RNN: forward left to right, then "
-    "the gradient back right to left through every step, **backpropagation through time**, each step multiplying it "
-    "by W_aaᵀ and tanh′. Press ▶ Play."
+    "the gradient back through every step (**backpropagation through time**), multiplied by W_aaᵀ and tanh′ at each "
+    "one. Press ▶ Play."
 )
 
 # =========================================================================== 1. by hand

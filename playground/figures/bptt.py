@@ -116,9 +116,8 @@ def _equations(problem, fwd, back, phase: str, t: int) -> str:
     right = _char(problem.targets[t])
     if phase == "forward":
         top = int(np.argmax(fwd.probs[t]))
-        guess = (f"the right next character {right} gets p = {fwd.probs[t, fwd.ys[t]]:.2f}"
-                 + ("" if top == fwd.ys[t] else f" (the RNN's favourite is {_char(problem.vocabulary[top])}, "
-                                                f"p = {fwd.probs[t, top]:.2f})"))
+        guess = (f"the right next character {right} gets {fwd.probs[t, fwd.ys[t]]:.2f}"
+                 + ("" if top == fwd.ys[t] else f" (top: {_char(problem.vocabulary[top])}, {fwd.probs[t, top]:.2f})"))
         lines = [
             f"<b>Forward, step t = {s}</b>: x⟨{s}⟩ = one-hot({_char(problem.inputs[t])}), a⟨{prev}⟩ = "
             f"{_vector(fwd.previous[t])}",
@@ -133,8 +132,7 @@ def _equations(problem, fwd, back, phase: str, t: int) -> str:
         following = (f"from step {s + 1}:  W<sub>aa</sub><sup>T</sup> δ⟨{s + 1}⟩ = {_vector(back.from_next[t])}"
                      if s < len(fwd.xs) else f"from step {s + 1}: nothing, t = T is the last step")
         lines = [
-            f"<b>Backward, step t = {s}</b>: ŷ⟨{s}⟩ − y⟨{s}⟩ is −{wrong:.2f} at {right}, "
-            f"ŷ⟨{s}⟩ itself at every other character",
+            f"<b>Backward, step t = {s}</b>: ŷ⟨{s}⟩ − y⟨{s}⟩ = −{wrong:.2f} at {right}, ŷ⟨{s}⟩ elsewhere",
             f"from ŷ⟨{s}⟩:  W<sub>ya</sub><sup>T</sup>(ŷ⟨{s}⟩ − y⟨{s}⟩) = {_vector(back.from_output[t])}",
             following,
             f"∂J/∂a⟨{s}⟩ = the sum = {_vector(back.da[t])}",
@@ -233,10 +231,14 @@ def backward_figure(problem, fwd, back, start: int = 0, frame_ms: int = 900) -> 
     legible(fig, height=600)
     fig.update_layout(
         hovermode="closest", margin=dict(l=10, r=10, t=40, b=90),
-        title=dict(text="Forward pass → then backward pass ← · <span style='color:#b5001e'>red</span>: "
-                        "‖∂J/∂a⟨t⟩‖ and the gradient's path", font=dict(size=17), x=0.01),
+        title=dict(text="Forward →, then backward ← · <span style='color:#b5001e'>red</span>: "
+                        "‖∂J/∂a⟨t⟩‖ and its path", font=dict(size=17), x=0.27, xanchor="left"),
     )
     animation_controls(fig, frame_labels(steps), start, frame_ms, y=-0.05, prefix="step ")
+    # ▶ Play before the title (the top right belongs to plotly's toolbar), so that it is on the first screen
+    # with the graph; the slider stays below
+    fig.layout.updatemenus[0].update(x=0, xanchor="left", y=1.0, yanchor="bottom", pad=dict(t=0, r=0, b=4))
+    fig.layout.sliders[0].update(x=0, len=1)
     frames = [dict(name=str(i), traces=live, data=_frame_data(problem, fwd, back, norms, ph, st))
               for i, (ph, st) in enumerate(plan)]
     spec = fig.to_dict()
@@ -277,6 +279,13 @@ def _positive(values) -> list:
     return [float(f"{v:.3g}") if np.isfinite(v) and v > 0 else None for v in np.asarray(values, dtype=float)]
 
 
+def _log_axis(fig: go.Figure, title: str) -> None:
+    """A log y axis; over several decades only the powers of ten are labelled (no 2s and 5s between)."""
+    values = [v for trace in fig.data for v in (trace.y or []) if v is not None]
+    span = np.log10(max(values) / min(values)) if values else 0.0
+    fig.update_yaxes(type="log", title_text=title, exponentformat="power", **({"dtick": 1} if span >= 3 else {}))
+
+
 def flow_figure(rnn=None, gated: dict | None = None, relative: bool = False, height: int = 430) -> go.Figure:
     """‖∂J⟨T⟩/∂a⟨t⟩‖ against t on a log axis: the RNN (with its bound) and the gated cells.
 
@@ -305,8 +314,7 @@ def flow_figure(rnn=None, gated: dict | None = None, relative: bool = False, hei
                                      name="LSTM, through the cell c⟨t⟩",
                                      line=dict(color=KIND_COLORS[kind], width=2.5, dash="dot"),
                                      hovertemplate="t=%{x}: %{y:.3g}<extra>LSTM ∂J/∂c</extra>"))
-    title = "‖∂J⟨T⟩/∂a⟨t⟩‖ / ‖∂J⟨T⟩/∂a⟨T⟩‖" if relative else "‖∂J⟨T⟩/∂a⟨t⟩‖"
-    fig.update_yaxes(type="log", title_text=title, exponentformat="power")
+    _log_axis(fig, "‖∂J⟨T⟩/∂a⟨t⟩‖ / ‖∂J⟨T⟩/∂a⟨T⟩‖" if relative else "‖∂J⟨T⟩/∂a⟨t⟩‖")
     fig.update_xaxes(title_text="step t (the loss J⟨T⟩ is at the right end)", range=[0.5, steps + 0.5])
     legible(fig, height=height)
     fig.update_layout(hovermode="x unified")
@@ -323,7 +331,7 @@ def clipping_figure(scales, norms, clipped, threshold: float, current: float) ->
                    hovertemplate="ρ=%{x}: %{y:.3g}<extra>clipped</extra>"),
     ])
     fig.add_vline(x=current, line=dict(color=COLORS["highlight"], width=3))
-    fig.update_yaxes(type="log", title_text="‖∂J⟨T⟩/∂θ‖", exponentformat="power")
+    _log_axis(fig, "‖∂J⟨T⟩/∂θ‖")
     fig.update_xaxes(title_text="spectral radius ρ of W<sub>aa</sub>")
     legible(fig, height=360)
     fig.update_layout(hovermode="x unified")
