@@ -19,6 +19,7 @@ from playground import bptt  # noqa: E402
 from playground import gradient_flow as flow  # noqa: E402
 from playground import long_range as task  # noqa: E402
 from playground.figures import bptt as figures  # noqa: E402
+from bench_gates import median_rerun_ms  # noqa: E402
 
 
 def bench_long_range(seeds: list[int]) -> None:
@@ -79,15 +80,6 @@ def bench_figures() -> None:
     print(f"clipping sweep, T=100, n_a=32, {len(flow.SCALES)} radii: {time.perf_counter() - start:.2f} s")
 
 
-def median_ms(at, repeats: int = 5) -> float:
-    timings = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        at.run()
-        timings.append(time.perf_counter() - start)
-    return sorted(timings)[repeats // 2] * 1000
-
-
 def bench_page() -> None:
     print("\n## Page reruns (AppTest, default settings)")
     import streamlit as st
@@ -99,7 +91,7 @@ def bench_page() -> None:
     start = time.perf_counter()
     at.run()
     print(f"first run (imports torch, builds every untrained view): {time.perf_counter() - start:.2f} s")
-    print(f"plain rerun: median {median_ms(at):.0f} ms")
+    print(f"plain rerun: median {median_rerun_ms(at):.0f} ms")
     start = time.perf_counter()
     at.slider(key="bptt_scale").set_value(1.5).run()
     print(f"rerun after moving the ρ slider (new flows and figure): {(time.perf_counter() - start) * 1000:.0f} ms")
@@ -108,7 +100,7 @@ def bench_page() -> None:
     button.click()
     at.run()
     print(f"pressing Train (defaults, includes training every cell at every gap): {time.perf_counter() - start:.1f} s")
-    print(f"plain rerun with the trained cells: median {median_ms(at):.0f} ms")
+    print(f"plain rerun with the trained cells: median {median_rerun_ms(at):.0f} ms")
 
 
 if __name__ == "__main__":
