@@ -139,11 +139,17 @@ def flows(steps, hidden, seed, keep_bias, init, scale, activation, truncate):
     return rnn, gated, sentence.words[0]
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
-def clipping(steps, hidden, seed, init, activation, clip):
+@st.cache_data(max_entries=32, show_spinner=False)
+def clipping_sweep(steps, hidden, seed, init, activation, clip):
     sentence = task.sentences(steps - 3, 1, seed)
     xs, verb = sentence.inputs[0].double().numpy(), int(sentence.verbs[0])
     return flow.clipping_sweep(task.build("RNN", hidden, seed), xs, verb, init, activation, clip, seed)
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def clipping_figure(steps, hidden, seed, init, activation, clip, scale):
+    before, after = clipping_sweep(steps, hidden, seed, init, activation, clip)
+    return figures.clipping_figure(flow.SCALES, before, after, clip, scale)
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)
@@ -163,8 +169,7 @@ st.caption(f"The sequence: “{ui.escape_markdown(' '.join(words))}”, the loss
            "the RNN has that section's W_ax, b_a, W_ya, b_y, and W_aa as chosen here.")
 
 with st.expander("Clipping: it caps an exploding gradient, it cannot revive a vanished one", expanded=False):
-    before, after = clipping(steps, hidden, seed, init, activation, float(clip))
-    ui.plot(figures.clipping_figure(flow.SCALES, before, after, float(clip), float(scale)), key="bptt_clip_figure")
+    ui.plot(clipping_figure(steps, hidden, seed, init, activation, float(clip), float(scale)), key="bptt_clip_figure")
     st.markdown(flow.clipping_story(rnn, float(clip)))
 
 @st.cache_resource(max_entries=16, show_spinner=False)
