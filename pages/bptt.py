@@ -129,21 +129,13 @@ clip = c.select_slider("Clip ‖gradient‖ at", [0.01, 0.1, 0.5, 1.0, 5.0, 10.0
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def flows(steps, hidden, seed, keep_bias, init, scale, activation, truncate):
-    sentence = task.sentences(steps - 3, 1, seed)
-    xs, verb = sentence.inputs[0].double().numpy(), int(sentence.verbs[0])
-    rnn_model = task.build("RNN", hidden, seed)
-    rnn = flow.rnn_flow(flow.rnn_parameters(rnn_model, init, scale, seed), xs, verb, activation, truncate)
-    gated = {kind: flow.state_gradients(task.build(kind, hidden, seed, keep_bias), sentence.inputs,
-                                        sentence.verbs, truncate) for kind in ("LSTM", "GRU")}
-    return rnn, gated, sentence.words[0]
+def flows(*settings):
+    return flow.untrained(*settings)
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
 def clipping_sweep(steps, hidden, seed, init, activation, clip):
-    sentence = task.sentences(steps - 3, 1, seed)
-    xs, verb = sentence.inputs[0].double().numpy(), int(sentence.verbs[0])
-    return flow.clipping_sweep(task.build("RNN", hidden, seed), xs, verb, init, activation, clip, seed)
+    return flow.clipping_on(steps, hidden, seed, init, activation, clip)
 
 
 @st.cache_resource(max_entries=32, show_spinner=False)
@@ -159,18 +151,22 @@ def flow_figure_for(key, _rnn, _gated):
 
 truncate = int(k) if truncated else None
 settings = (steps, hidden, seed, float(keep_bias), init, float(scale), activation, truncate)
-rnn, gated, words = flows(*settings)
-ui.plot(flow_figure_for(settings, rnn, gated), key="bptt_flow")
-for line in flow.flow_story(rnn, gated, activation, float(keep_bias)):
-    st.markdown(line)
-st.caption(f"The sequence: “{ui.escape_markdown(' '.join(words))}”, the loss J⟨T⟩ is the cross-entropy of the verb "
-           "at “___”. The RNN's backward pass is the hand-written one above (numpy); the LSTM's and GRU's come from "
-           "PyTorch's autograd. The LSTM and GRU are the untrained cells of the next section (same n_a and seed); "
-           "the RNN has that section's W_ax, b_a, W_ya, b_y, and W_aa as chosen here.")
-
-with st.expander("Clipping: it caps an exploding gradient, it cannot revive a vanished one", expanded=False):
-    ui.plot(clipping_figure(steps, hidden, seed, init, activation, float(clip), float(scale)), key="bptt_clip_figure")
-    st.markdown(flow.clipping_story(rnn, float(clip)))
+try:
+    rnn, gated, words = flows(*settings)
+except (flow.FlowError, task.LongRangeError, bptt.BPTTError) as error:
+    st.warning(ui.escape_markdown(error))
+else:
+    ui.plot(flow_figure_for(settings, rnn, gated), key="bptt_flow")
+    for line in flow.flow_story(rnn, gated, activation, float(keep_bias)):
+        st.markdown(line)
+    st.caption(f"The sequence: “{ui.escape_markdown(' '.join(words))}”, the loss J⟨T⟩ is the cross-entropy of the "
+               "verb at “___”. The RNN's backward pass is the hand-written one above (numpy); the LSTM's and GRU's "
+               "come from PyTorch's autograd. The LSTM and GRU are the untrained cells of the next section (same n_a "
+               "and seed); the RNN has that section's W_ax, b_a, W_ya, b_y, and W_aa as chosen here.")
+    with st.expander("Clipping: it caps an exploding gradient, it cannot revive a vanished one", expanded=False):
+        ui.plot(clipping_figure(steps, hidden, seed, init, activation, float(clip), float(scale)),
+                key="bptt_clip_figure")
+        st.markdown(flow.clipping_story(rnn, float(clip)))
 
 @st.cache_resource(max_entries=16, show_spinner=False)
 def trained_views(key, _curves, seed):
@@ -202,7 +198,8 @@ train_k = c.select_slider("Truncated BPTT: k steps", task.TRUNCATIONS, format_fu
 train_truncate = int(train_k) or None
 gaps = task.gaps_for(int(longest))
 st.caption(f"Gaps trained: {', '.join(map(str, gaps))} filler words (sequence length = gap + 3). "
-           f"{task.N_TEST} test sentences per gap.")
+           f"{task.N_TEST} test sentences per gap." + (f" {task.truncation_note(train_truncate, gaps)}"
+                                                     if train_truncate else ""))
 key = ("bptt_long_range", int(longest), hidden, int(epochs), seed, float(keep_bias), train_truncate)
 expected = task.estimated_seconds(int(longest), hidden, int(epochs))
 curves = ui.trained(key, lambda progress: task.train_curves(int(longest), hidden, int(epochs), seed,

@@ -41,10 +41,14 @@ class FlowError(ValueError):
     """A setting is out of bounds; the message says which."""
 
 
+NAMES = {"steps": "The sequence length T", "scale": "The spectral radius ρ of W_aa",
+         "clip": "The clipping threshold", "truncate": "k (truncated BPTT)"}
+
+
 def _check(name: str, value):
     low, high, _ = LIMITS[name]
     if not low <= value <= high:
-        raise FlowError(f"{name.replace('_', ' ').capitalize()} must be between {low} and {high}; got {value}.")
+        raise FlowError(f"{NAMES[name]} must be between {low} and {high}; got {value}.")
     return value
 
 
@@ -231,6 +235,36 @@ def clipping_story(rnn: RNNFlow, threshold: float) -> str:
     return (f"At ρ = {rnn.spectral_radius:.2f}, ‖∂J⟨T⟩/∂θ‖ = {norm:.3g} ≤ {threshold:g}: clipping leaves it alone. "
             "It only acts when the norm exceeds the threshold, and then keeps the direction: it tames exploding "
             "gradients, it cannot bring back vanished ones.")
+
+
+# --------------------------------------------------------------------------- the page's experiment
+
+
+def sentence(steps: int, seed: int = 0) -> tuple[long_range.Sentences, np.ndarray, int]:
+    """One sentence of T = `steps` words (“the <noun> <T − 3 fillers> ___”): the sentences, x⟨t⟩ as float64, verb."""
+    _check("steps", int(steps))
+    one = long_range.sentences(int(steps) - 3, 1, seed)
+    return one, one.inputs[0].double().numpy(), int(one.verbs[0])
+
+
+def untrained(steps: int, hidden_size: int, seed: int, keep_bias: float, init: str, scale: float,
+              activation: str = "tanh", truncate: int | None = None) -> tuple[RNNFlow, dict, list[str]]:
+    """The gradient-flow experiment on one sentence: the vanilla RNN by hand (W_aa as chosen), the LSTM and
+    GRU by autograd, all three with the long-range task's initial weights. Returns (RNN flow, {kind: flows}, words)."""
+    _check("scale", float(scale))
+    one, xs, verb = sentence(steps, seed)
+    rnn = rnn_flow(rnn_parameters(long_range.build("RNN", hidden_size, seed), init, scale, seed), xs, verb,
+                   activation, truncate)
+    gated = {kind: state_gradients(long_range.build(kind, hidden_size, seed, keep_bias), one.inputs, one.verbs,
+                                   truncate) for kind in ("LSTM", "GRU")}
+    return rnn, gated, one.words[0]
+
+
+def clipping_on(steps: int, hidden_size: int, seed: int, init: str, activation: str,
+                threshold: float) -> tuple[np.ndarray, np.ndarray]:
+    """`clipping_sweep` on the experiment's sentence and RNN."""
+    _, xs, verb = sentence(steps, seed)
+    return clipping_sweep(long_range.build("RNN", hidden_size, seed), xs, verb, init, activation, threshold, seed)
 
 
 # --------------------------------------------------------------------------- any torch model, by autograd

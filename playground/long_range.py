@@ -47,10 +47,14 @@ class LongRangeError(ValueError):
     """A setting is out of bounds; the message says which and what the bounds are."""
 
 
+NAMES = {"gap": "The longest gap", "hidden_size": "The number of hidden units n_a", "epochs": "The number of epochs",
+         "seed": "The seed", "truncate": "k (truncated BPTT)"}
+
+
 def check(name: str, value) -> int:
     low, high, _ = LIMITS[name]
     if not low <= int(value) <= high:
-        raise LongRangeError(f"{name.replace('_', ' ').capitalize()} must be between {low} and {high}; got {value}.")
+        raise LongRangeError(f"{NAMES[name]} must be between {low} and {high}; got {value}.")
     return int(value)
 
 
@@ -253,6 +257,16 @@ def train_curves(longest: int, hidden_size: int, epochs: int, seed: int = 0, tru
             done += work[kind, gap]
         curves[kind] = curve
     return curves
+
+
+def truncation_note(truncate: int, gaps: list[int]) -> str:
+    """Which gaps truncated BPTT leaves the noun outside of: x⟨2⟩ gets a gradient from J⟨T⟩ (T = gap + 3) only
+    if it is among the last k steps, i.e. if gap ≤ k − 2."""
+    outside = [gap for gap in gaps if gap > truncate - 2]
+    if not outside:
+        return f"With k = {truncate}, the noun is inside the last k steps at every gap trained here."
+    return (f"With k = {truncate}, the noun is outside the last k steps at gaps {', '.join(map(str, outside))}: no "
+            "gradient links it to the verb there, so no cell can learn the agreement from these sentences.")
 
 
 def _words(gap: int) -> str:

@@ -135,3 +135,4 @@ def test_truncated_training_option():
     assert_no_exception(at)
     assert at.metric
     assert "At the verb (last row)" in page_text(at)
+    assert "With k = 2, the noun is outside the last k steps at gaps 1, 2" in page_text(at)

@@ -16,8 +16,7 @@ from playground import long_range as task
 
 
 def _sentence(steps=40, seed=0):
-    sentence = task.sentences(steps - 3, 1, seed)
-    return sentence, sentence.inputs[0].double().numpy(), int(sentence.verbs[0])
+    return flow.sentence(steps, seed)
 
 
 def _rnn_flow(init, scale, activation="tanh", steps=40, seed=0, hidden=16, truncate=None):
@@ -190,3 +189,15 @@ def test_clipping_story():
     assert "clipping scales every gradient" in flow.clipping_story(result, 1.0)
     assert "leaves it alone" in flow.clipping_story(result, 100.0)
     np.testing.assert_allclose(bptt.total_norm(bptt.clip_by_norm(result.gradients, 1.0)), 1.0, rtol=1e-5)
+
+
+def test_the_page_experiment_is_bounded_and_uses_the_same_sentence():
+    rnn, gated, words = flow.untrained(20, 8, 0, 3.0, "orthogonal", 0.9)
+    assert rnn.steps == 20 and len(words) == 20 and set(gated) == {"LSTM", "GRU"}
+    assert all(len(g["hidden"]) == 20 for g in gated.values())
+    with pytest.raises(flow.FlowError, match="sequence length T must be between 5 and 100"):
+        flow.untrained(200, 8, 0, 3.0, "orthogonal", 0.9)
+    with pytest.raises(flow.FlowError, match="spectral radius"):
+        flow.untrained(20, 8, 0, 3.0, "orthogonal", 5.0)
+    before, after = flow.clipping_on(20, 8, 0, "orthogonal", "tanh", 1.0)
+    assert len(before) == len(flow.SCALES) and np.all(after <= 1.0 + 1e-9)

@@ -48,7 +48,7 @@ def test_rnn_is_pytorchs_default_and_settings_are_bounded():
     torch.manual_seed(0)
     reference = torch.nn.RNN(task.N_X, 8, batch_first=True)
     torch.testing.assert_close(model.rnn.weight_hh_l0, reference.weight_hh_l0)
-    with pytest.raises(task.LongRangeError, match="Hidden size"):
+    with pytest.raises(task.LongRangeError, match="hidden units"):
         task.build("RNN", 64)
     with pytest.raises(task.LongRangeError, match="keep-gate bias"):
         task.build("LSTM", 8, keep_bias=5)
@@ -130,11 +130,16 @@ def test_train_curves_reports_progress_and_keeps_every_model():
     fractions = [f for f, _ in seen]
     assert fractions == sorted(fractions) and fractions[-1] == pytest.approx(1.0)
     assert any(text.startswith("GRU, gap 2") for _, text in seen)
-    with pytest.raises(task.LongRangeError, match="Epochs"):
+    with pytest.raises(task.LongRangeError, match="number of epochs"):
         task.train_curves(10, 8, epochs=0)
-    with pytest.raises(task.LongRangeError, match="Truncate"):
+    with pytest.raises(task.LongRangeError, match="truncated BPTT"):
         task.train_curves(10, 8, epochs=1, truncate=1)
 
 
 def test_estimate_grows_with_the_work():
     assert task.estimated_seconds(60, 8, 20) > task.estimated_seconds(30, 8, 20) > task.estimated_seconds(30, 8, 5)
+
+
+def test_truncation_note_says_where_the_noun_is_out_of_reach():
+    assert "gaps 15, 30" in task.truncation_note(10, [8, 15, 30]) and "8" not in task.truncation_note(10, [8, 15, 30])[:30]
+    assert "inside the last k steps at every gap" in task.truncation_note(20, [8, 15])
