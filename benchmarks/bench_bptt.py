@@ -32,7 +32,8 @@ def bench_long_range(seeds: list[int]) -> None:
         start = time.perf_counter()
         curves = task.train_curves(longest, hidden, epochs, seed, keep_bias=bias)
         total = time.perf_counter() - start
-        print(f"\nseed {seed}: {total:.1f} s in all (page estimate {task.estimated_seconds(longest, hidden, epochs):.0f} s)")
+        estimate = task.estimated_seconds(longest, hidden, epochs)
+        print(f"\nseed {seed}: {total:.1f} s in all (the page's estimate: up to {estimate:.0f} s)")
         for kind, curve in curves.items():
             accuracies = " ".join(f"{r.gap}:{r.accuracy:.2f}" for r in curve.results)
             used = "/".join(str(len(r.history.losses)) for r in curve.results)

@@ -17,6 +17,8 @@ st.markdown(
 )
 
 # =========================================================================== 1. by hand
+SPEEDS = [0.5, 1, 2, 4]
+COURSE_NAMES = {"Wax": "W_ax", "Waa": "W_aa", "Wya": "W_ya", "ba": "b_a", "by": "b_y"}
 with st.expander("Text, hidden units, weights, speed", expanded=False):
     left, middle, right, speed_column = st.columns([2, 1, 1, 1.4])
     text = left.text_input("Text: the RNN reads each character and predicts the next one", max_chars=40,
@@ -26,8 +28,9 @@ with st.expander("Text, hidden units, weights, speed", expanded=False):
                                        **ui.kept("bptt_units", default, lambda v: low <= v <= high))
     seed_small = right.number_input("Weights (seed)", 0, 9999, step=1, help="The weights are random (untrained).",
                                     **ui.kept("bptt_weights", 0, lambda v: 0 <= v <= 9999))
-    speed = speed_column.select_slider("Speed (steps per second)", [0.5, 1, 2, 4], key="bptt_speed", value=1,
-                                       help="How fast ▶ Play moves; the animation runs in your browser.")
+    speed = speed_column.select_slider("Speed (steps per second)", SPEEDS,
+                                       help="How fast ▶ Play moves; the animation runs in your browser.",
+                                       **ui.kept("bptt_speed", 1, lambda v: v in SPEEDS))
 
 
 @st.cache_resource(max_entries=32, show_spinner=False)
@@ -57,26 +60,26 @@ else:
         "shared weight's gradient grows by this step's term (the bars)."
     )
     with st.expander("The equations, and the check against PyTorch's autograd", expanded=False):
+        T, T1, T2 = r"^{\langle t\rangle}", r"^{\langle t-1\rangle}", r"^{\langle t+1\rangle}"
         st.latex(r"\begin{aligned}"
-                 r"z^{\langle t\rangle} &= W_{aa} a^{\langle t-1\rangle} + W_{ax} x^{\langle t\rangle} + b_a, \quad"
-                 r"a^{\langle t\rangle} = \tanh(z^{\langle t\rangle}), \quad"
-                 r"\hat y^{\langle t\rangle} = \mathrm{softmax}(W_{ya} a^{\langle t\rangle} + b_y), \quad"
-                 r"J = \sum_t J^{\langle t\rangle} = -\sum_t \log \hat y^{\langle t\rangle}_{y^{\langle t\rangle}}\\"
-                 r"\frac{\partial J}{\partial a^{\langle t\rangle}} &= W_{ya}^{\top}(\hat y^{\langle t\rangle} -"
-                 r" y^{\langle t\rangle}) + W_{aa}^{\top}\delta^{\langle t+1\rangle}, \quad"
-                 r"\delta^{\langle t\rangle} = \frac{\partial J}{\partial a^{\langle t\rangle}} \odot"
-                 r" \big(1 - (a^{\langle t\rangle})^2\big), \quad \delta^{\langle T+1\rangle} = 0\\"
-                 r"\frac{\partial J}{\partial W_{aa}} &= \sum_t \delta^{\langle t\rangle} a^{\langle t-1\rangle\top},"
-                 r"\quad \frac{\partial J}{\partial W_{ax}} = \sum_t \delta^{\langle t\rangle} x^{\langle t\rangle\top},"
-                 r"\quad \frac{\partial J}{\partial b_a} = \sum_t \delta^{\langle t\rangle},"
-                 r"\quad \frac{\partial J}{\partial W_{ya}} = \sum_t (\hat y^{\langle t\rangle} - y^{\langle t\rangle})"
-                 r" a^{\langle t\rangle\top}, \quad \frac{\partial J}{\partial b_y} = \sum_t (\hat y^{\langle t\rangle}"
-                 r" - y^{\langle t\rangle})\end{aligned}")
+                 rf"z{T} &= W_{{aa}} a{T1} + W_{{ax}} x{T} + b_a, \qquad a{T} = \tanh(z{T}),"
+                 r" \qquad a^{\langle 0\rangle} = 0\\"
+                 rf"\hat y{T} &= \mathrm{{softmax}}(W_{{ya}} a{T} + b_y), \qquad"
+                 rf" J = \sum_t J{T} = -\sum_t \log \hat y{T}_{{y{T}}}\\"
+                 rf"\frac{{\partial J}}{{\partial a{T}}} &= W_{{ya}}^{{\top}}(\hat y{T} - y{T})"
+                 rf" + W_{{aa}}^{{\top}}\delta{T2}, \qquad \delta^{{\langle T+1\rangle}} = 0\\"
+                 rf"\delta{T} &= \frac{{\partial J}}{{\partial a{T}}} \odot \big(1 - (a{T})^2\big)\\"
+                 rf"\frac{{\partial J}}{{\partial W_{{aa}}}} &= \sum_t \delta{T} a{T1}{{}}^{{\top}}, \qquad"
+                 rf" \frac{{\partial J}}{{\partial W_{{ax}}}} = \sum_t \delta{T} x{T}{{}}^{{\top}}, \qquad"
+                 rf" \frac{{\partial J}}{{\partial b_a}} = \sum_t \delta{T}\\"
+                 rf"\frac{{\partial J}}{{\partial W_{{ya}}}} &= \sum_t (\hat y{T} - y{T})\, a{T}{{}}^{{\top}}, \qquad"
+                 rf" \frac{{\partial J}}{{\partial b_y}} = \sum_t (\hat y{T} - y{T})"
+                 r"\end{aligned}")
         st.markdown(
             "`playground.bptt.manual_gradients` computes exactly these sums in numpy. The same gradients from "
             "PyTorch (`torch.nn.RNN` and `cross_entropy` in float64, `loss.backward()`), for the text and weights "
             "above:")
-        frame = pd.DataFrame(check).set_index("parameter")
+        frame = pd.DataFrame(check).set_index("parameter").rename(index=COURSE_NAMES)
         st.dataframe(frame.style.format({"‖gradient‖": "{:.4f}", "largest |by hand − autograd|": "{:.1e}"}),
                      width="stretch")
         worst = max(row["largest |by hand − autograd|"] for row in check)
@@ -192,7 +195,8 @@ low, high, default = task.LIMITS["epochs"]
 epochs = b.number_input("Epochs", low, high, step=5, help=f"Passes over {task.N_TRAIN} training sentences "
                         f"(Adam, learning rate {task.LEARNING_RATE:g}, batches of {task.BATCH}).",
                         **ui.kept("bptt_epochs", default, lambda v: low <= v <= high))
-train_k = c.select_slider("Truncated BPTT: k steps", task.TRUNCATIONS, format_func=lambda k: "off" if k == 0 else str(k),
+train_k = c.select_slider("Truncated BPTT: k steps", task.TRUNCATIONS,
+                          format_func=lambda k: "off" if k == 0 else str(k),
                           help="Only the last k steps get a gradient: the first T − k run without one.",
                           **ui.kept("bptt_train_k", 0, lambda v: v in task.TRUNCATIONS))
 train_truncate = int(train_k) or None

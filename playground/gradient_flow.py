@@ -382,7 +382,8 @@ def trained_story(curves: dict, flows: dict) -> str:
                  f"than the ones that did not ({', '.join(names_bad)}): the verb's loss reaches the noun in the "
                  "first, and hardly at all in the second.")
     elif good and bad:
-        text += " Here the size of the gradient that reaches the noun does not simply line up with who learned the task."
+        text += (" Here the size of the gradient that reaches the noun does not simply line up with who learned the "
+                 "task.")
     elif not bad:
         text += " Every cell learned the task at this gap."
     else:

@@ -16,7 +16,8 @@ SHAPES = [(1, 1, 2, 1), (1, 3, 4, 5), (4, 2, 3, 2), (7, 5, 8, 6), (30, 4, 16, 3)
 
 def _problem(T, n_x, n_a, n_y, seed, scale=1.0):
     rng = np.random.default_rng(seed)
-    params = {"Wax": scale * rng.standard_normal((n_a, n_x)), "Waa": scale * rng.standard_normal((n_a, n_a)) / np.sqrt(n_a),
+    params = {"Wax": scale * rng.standard_normal((n_a, n_x)),
+              "Waa": scale * rng.standard_normal((n_a, n_a)) / np.sqrt(n_a),
               "Wya": rng.standard_normal((n_y, n_a)), "ba": 0.5 * rng.standard_normal(n_a),
               "by": 0.5 * rng.standard_normal(n_y)}
     return params, rng.standard_normal((T, n_x)), rng.integers(0, n_y, T), rng.standard_normal(n_a)
