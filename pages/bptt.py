@@ -18,6 +18,13 @@ st.markdown(
 
 # =========================================================================== 1. by hand
 SPEEDS = [0.5, 1, 2, 4]
+
+
+def off_or_k(k: int) -> str:
+    """Truncated BPTT's k as shown: 0 means full BPTT."""
+    return "off" if k == 0 else str(k)
+
+
 COURSE_NAMES = {"Wax": "W_ax", "Waa": "W_aa", "Wya": "W_ya", "ba": "b_a", "by": "b_y"}
 with st.expander("Text, hidden units, weights, speed", expanded=False):
     left, middle, right, speed_column = st.columns([2, 1, 1, 1.4])
@@ -40,11 +47,11 @@ def by_hand(text, hidden, seed, frame_ms):
     back = bptt.backward(fwd)
     figure = figures.backward_figure(problem, fwd, back, start=0, frame_ms=frame_ms)
     check = bptt.autograd_check(problem.params, problem.xs, problem.ys)
-    return problem, fwd, figure, check
+    return problem, figure, check
 
 
 try:
-    problem, fwd, figure, check = by_hand(text, int(hidden_small), int(seed_small), int(1000 / speed))
+    problem, figure, check = by_hand(text, int(hidden_small), int(seed_small), int(1000 / speed))
 except bptt.BPTTError as error:
     st.warning(ui.escape_markdown(error))
 else:
@@ -90,7 +97,7 @@ else:
 
 # =========================================================================== model settings shared by 2 and 3
 sidebar = st.sidebar
-sidebar.header("The cells (sections 2 and 3)")
+sidebar.header("RNN, LSTM and GRU cells")
 low, high, default = task.LIMITS["hidden_size"]
 hidden = sidebar.number_input("Hidden units n_a", low, high, step=1,
                               **ui.kept("bptt_hidden", default, lambda v: low <= v <= high))
@@ -103,8 +110,8 @@ keep_bias = sidebar.select_slider(
 low, high, _ = task.LIMITS["seed"]
 seed = sidebar.number_input("Seed (weights and sentences)", low, high, step=1,
                             **ui.kept("bptt_seed", 0, lambda v: low <= v <= high))
-sidebar.caption(f"Sentences like “the cat … was”, one-hot words ({task.N_X} in the vocabulary). The same settings "
-                "always give the same models.")
+sidebar.caption(f"For the gradient flow and the long-range task: sentences like “the cat … was”, one-hot words "
+                f"({task.N_X} in the vocabulary). The same settings always give the same models.")
 hidden, seed = int(hidden), int(seed)
 
 # =========================================================================== 2. gradient flow
@@ -117,16 +124,16 @@ low, high, default = flow.LIMITS["scale"]
 scale = c.slider("Spectral radius ρ of W_aa", low, high, step=0.05,
                  help="W_aa is rescaled so that its largest |eigenvalue| is ρ.",
                  **ui.kept("bptt_scale", default, lambda v: low <= v <= high))
-activation = d.radio("g", list(bptt.ACTIVATIONS), horizontal=True, format_func=lambda g: f"{g}",
+activation = d.radio("Activation g", list(bptt.ACTIVATIONS), horizontal=True,
                      help="a⟨t⟩ = g(W_aa a⟨t−1⟩ + W_ax x⟨t⟩ + b_a)",
                      **ui.kept("bptt_activation", "tanh", lambda v: v in bptt.ACTIVATIONS))
-a, b, c = st.columns([1, 1, 2])
-truncated = a.toggle("Truncated BPTT", **ui.kept("bptt_truncated", False))
-low, high, default = flow.LIMITS["truncate"]
-k = b.number_input("k (steps back)", low, min(high, steps), step=1, disabled=not truncated,
-                   **ui.kept("bptt_k", min(default, steps), lambda v: low <= v <= min(high, steps)))
+a, b = st.columns(2)
+choices = [k for k in task.TRUNCATIONS if k < steps]
+k = a.select_slider("Truncated BPTT: k steps", choices, format_func=off_or_k,
+                    help="The gradient of J⟨T⟩ flows back through the last k steps only.",
+                    **ui.kept("bptt_k", 0, lambda v: v in choices))
 low, high, default = flow.LIMITS["clip"]
-clip = c.select_slider("Clip ‖gradient‖ at", [0.01, 0.1, 0.5, 1.0, 5.0, 10.0, 100.0],
+clip = b.select_slider("Clip ‖gradient‖ at", [0.01, 0.1, 0.5, 1.0, 5.0, 10.0, 100.0],
                        help="torch.nn.utils.clip_grad_norm_: if ‖∂J/∂θ‖ > threshold, scale all gradients down to it.",
                        **ui.kept("bptt_clip", default, lambda v: low <= v <= high))
 
@@ -152,7 +159,7 @@ def flow_figure_for(key, _rnn, _gated):
     return figures.flow_figure(_rnn, _gated)
 
 
-truncate = int(k) if truncated else None
+truncate = int(k) or None
 settings = (steps, hidden, seed, float(keep_bias), init, float(scale), activation, truncate)
 try:
     rnn, gated, words = flows(*settings)
@@ -170,6 +177,7 @@ else:
         ui.plot(clipping_figure(steps, hidden, seed, init, activation, float(clip), float(scale)),
                 key="bptt_clip_figure")
         st.markdown(flow.clipping_story(rnn, float(clip)))
+
 
 @st.cache_resource(max_entries=16, show_spinner=False)
 def trained_views(key, _curves, seed):
@@ -195,8 +203,7 @@ low, high, default = task.LIMITS["epochs"]
 epochs = b.number_input("Epochs", low, high, step=5, help=f"Passes over {task.N_TRAIN} training sentences "
                         f"(Adam, learning rate {task.LEARNING_RATE:g}, batches of {task.BATCH}).",
                         **ui.kept("bptt_epochs", default, lambda v: low <= v <= high))
-train_k = c.select_slider("Truncated BPTT: k steps", task.TRUNCATIONS,
-                          format_func=lambda k: "off" if k == 0 else str(k),
+train_k = c.select_slider("Truncated BPTT: k steps", task.TRUNCATIONS, format_func=off_or_k,
                           help="Only the last k steps get a gradient: the first T − k run without one.",
                           **ui.kept("bptt_train_k", 0, lambda v: v in task.TRUNCATIONS))
 train_truncate = int(train_k) or None

@@ -231,8 +231,8 @@ def backward_figure(problem, fwd, back, start: int = 0, frame_ms: int = 900) -> 
     legible(fig, height=600)
     fig.update_layout(
         hovermode="closest", margin=dict(l=10, r=10, t=40, b=90),
-        title=dict(text="Forward →, then backward ← · <span style='color:#b5001e'>red</span>: "
-                        "‖∂J/∂a⟨t⟩‖ and its path", font=dict(size=17), x=0.27, xanchor="left"),
+        title=dict(text="Forward →, backward ← · <span style='color:#b5001e'>red</span>: "
+                        "‖∂J/∂a⟨t⟩‖ and its path", font=dict(size=17), x=0.25, xanchor="left"),
     )
     animation_controls(fig, frame_labels(steps), start, frame_ms, y=-0.05, prefix="step ")
     # ▶ Play before the title (the top right belongs to plotly's toolbar), so that it is on the first screen
