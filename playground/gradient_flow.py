@@ -61,8 +61,7 @@ def recurrent_matrix(base: np.ndarray, init: str, scale: float, seed: int = 0) -
     `identity`: scale · I."""
     n = base.shape[0]
     if init == "pytorch":
-        radius = float(np.max(np.abs(np.linalg.eigvals(base))))
-        return base * (scale / radius)
+        return base * (scale / spectral_radius(base))
     if init == "orthogonal":
         q, r = np.linalg.qr(np.random.default_rng(seed).standard_normal((n, n)))
         return scale * q * np.sign(np.diag(r))
@@ -275,33 +274,29 @@ def state_gradients(model: long_range.AgreementModel, inputs: torch.Tensor, verb
     """Mean over the sentences of ‖∂J⟨T⟩/∂a⟨t⟩‖ (and, for the LSTM, ‖∂J⟨T⟩/∂c⟨t⟩‖), t = 1 … T, by autograd.
 
     The module is stepped one step at a time so that every state is a tensor autograd can report on.
-    J⟨T⟩ is summed over the sentences: each sentence's gradient is its own (they do not interact)."""
+    J⟨T⟩ is summed over the sentences: each sentence's gradient is its own (they do not interact).
+    The model's own .grad is left alone (it may be a cached model that other sessions read)."""
     rnn, steps = model.rnn, inputs.shape[1]
     first = 0 if truncate is None else max(0, steps - int(truncate))
     states, state = [], None
     inputs = inputs.to(next(model.parameters()).dtype)
     for t in range(steps):
-        if t == first and state is not None:
+        if t == first and state is not None:  # truncated BPTT: the state handed on is a constant
             state = tuple(s.detach() for s in state) if isinstance(state, tuple) else state.detach()
         _, state = rnn(inputs[:, t:t + 1], state)
-        for tensor in state if isinstance(state, tuple) else (state,):
-            tensor.retain_grad()
-        states.append(state)
-    hidden = states[-1][0] if isinstance(states[-1], tuple) else states[-1]
-    loss = torch.nn.functional.cross_entropy(model.head(hidden[0]), verbs, reduction="sum")
-    loss.backward()
-    model.zero_grad(set_to_none=True)
+        states.append(state if isinstance(state, tuple) else (state,))
+    loss = torch.nn.functional.cross_entropy(model.head(states[-1][0][0]), verbs, reduction="sum")
+    tensors = [tensor for state in states for tensor in state]
+    grads = torch.autograd.grad(loss, tensors, allow_unused=True)
+    per_state = len(states[0])
 
     def norms(index):
-        rows = []
-        for t, s in enumerate(states):
-            tensor = s[index] if isinstance(s, tuple) else s
-            rows.append(np.zeros(len(verbs)) if t < first or tensor.grad is None
-                        else tensor.grad[0].norm(dim=-1).detach().double().numpy())
-        return np.array(rows).mean(axis=1)
+        rows = [grads[t * per_state + index] for t in range(steps)]
+        return np.array([np.zeros(len(verbs)) if g is None or t < first else g[0].norm(dim=-1).double().numpy()
+                         for t, g in enumerate(rows)]).mean(axis=1)
 
     result = {"hidden": norms(0)}
-    if isinstance(states[-1], tuple):
+    if per_state == 2:
         result["cell"] = norms(1)
     return result
 

@@ -242,6 +242,7 @@ def train_curves(longest: int, hidden_size: int, epochs: int, seed: int = 0, tru
                  keep_bias: float = LIMITS["keep_bias"][2], kinds=KINDS, progress=None) -> dict[str, Curve]:
     """Every kind trained at every gap of `gaps_for(longest)`; progress reports the share of the work done."""
     gaps = gaps_for(longest)
+    seed = check("seed", seed)
     if truncate is not None:
         truncate = check("truncate", truncate)
     work = {(kind, gap): (gap + 3) * (2.0 if kind == "GRU" else 1.0) for kind in kinds for gap in gaps}
