@@ -167,6 +167,11 @@ except (flow.FlowError, task.LongRangeError, bptt.BPTTError) as error:
     st.warning(ui.escape_markdown(error))
 else:
     ui.plot(flow_figure_for(settings, rnn, gated), key="bptt_flow")
+    st.latex(r"\Big\|\frac{\partial J^{\langle T\rangle}}{\partial a^{\langle t\rangle}}\Big\| \le"
+             r" \Big\|\frac{\partial J^{\langle T\rangle}}{\partial a^{\langle T\rangle}}\Big\|"
+             r" \prod_{k=t+1}^{T} \big\|\mathrm{diag}\big(g'(z^{\langle k\rangle})\big)\, W_{aa}\big\|_2 \le"
+             r" \Big\|\frac{\partial J^{\langle T\rangle}}{\partial a^{\langle T\rangle}}\Big\|"
+             r" \,\sigma_{\max}(W_{aa})^{T-t} \qquad (|g'| \le 1 \text{ for tanh and relu})")
     for line in flow.flow_story(rnn, gated, activation, float(keep_bias)):
         st.markdown(line)
     st.caption(f"The sequence: “{ui.escape_markdown(' '.join(words))}”, the loss J⟨T⟩ is the cross-entropy of the "

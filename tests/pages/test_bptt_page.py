@@ -38,6 +38,7 @@ def test_defaults_show_the_pass_the_check_and_the_flow_without_training():
     assert table["largest |by hand − autograd|"].max() < 1e-10
     assert list(table.index) == ["W_ax", "W_aa", "W_ya", "b_a", "b_y"]
     assert r"\delta^{\langle T+1\rangle} = 0" in at.latex[0].value and r"\quada" not in at.latex[0].value
+    assert r"\sigma_{\max}(W_{aa})^{T-t}" in at.latex[1].value  # the bound drawn in the flow figure
     text = page_text(at)
     assert "up to float64 rounding" in text
     assert "**vanishes**" in text and "under the bound" in text
