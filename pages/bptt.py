@@ -171,7 +171,7 @@ else:
              r" \Big\|\frac{\partial J^{\langle T\rangle}}{\partial a^{\langle T\rangle}}\Big\|"
              r" \prod_{k=t+1}^{T} \big\|\mathrm{diag}\big(g'(z^{\langle k\rangle})\big)\, W_{aa}\big\|_2 \le"
              r" \Big\|\frac{\partial J^{\langle T\rangle}}{\partial a^{\langle T\rangle}}\Big\|"
-             r" \,\sigma_{\max}(W_{aa})^{T-t} \qquad (|g'| \le 1 \text{ for tanh and relu})")
+             r" \,\sigma_{\max}(W_{aa})^{T-t}")
     for line in flow.flow_story(rnn, gated, activation, float(keep_bias)):
         st.markdown(line)
     st.caption(f"The sequence: “{ui.escape_markdown(' '.join(words))}”, the loss J⟨T⟩ is the cross-entropy of the "

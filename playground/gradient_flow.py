@@ -162,6 +162,10 @@ def _times(ratio: float) -> str:
     return f"{ratio:.1e}".replace("e-0", "e−").replace("e+0", "e+").replace("e-", "e−")
 
 
+def _superscript(n: int) -> str:
+    return str(n).translate(str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹"))
+
+
 def _size_word(ratio: float) -> str:
     if not np.isfinite(ratio):
         return "cannot be compared"
@@ -187,8 +191,8 @@ def flow_story(rnn: RNNFlow, gated: dict, activation: str, keep_bias: float) -> 
     check = ("The measured curve stays under the bound at every step." if rnn.under_bound() else
              "The measured curve goes above the bound somewhere, which the theory rules out: please report it.")
     if rnn.sigma_max < 1:
-        why = (f"σ_max < 1, so the bound alone forces it down: by at least σ_max^{steps - first} = "
-               f"{_times(bound_end)} over these steps.")
+        why = (f"σ_max < 1 (and |{activation}′| ≤ 1), so the bound alone forces it down: by at least "
+               f"σ_max{_superscript(steps - first)} = {_times(bound_end)} over these steps.")
     elif ratio < 1e-2:
         why = (f"σ_max ≥ 1 allows growth but does not force it: every step also multiplies by {activation}′, "
                f"on average {mean_slope:.2f} here (" + ("less than 1, and near 0 where a unit saturates"
