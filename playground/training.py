@@ -38,10 +38,12 @@ def fit(
     progress: Progress | None = None,
     clip: float | None = 1.0,
     seed: int = 0,
+    stop: Callable[[History], bool] | None = None,
 ) -> History:
     """Adam on `batch_loss(indices, epoch)`, the mean loss of the samples at `indices`.
 
-    `validate()` (no gradients) is recorded after each epoch. Seeded: the same call gives the same model.
+    `validate()` (no gradients) is recorded after each epoch. `stop(history)`, if given, is asked after each
+    epoch whether the model has learned enough to stop early. Seeded: the same call gives the same model.
     """
     if not 1 <= epochs <= MAX_EPOCHS:
         raise ValueError(f"epochs must be between 1 and {MAX_EPOCHS}")
@@ -70,9 +72,13 @@ def fit(
             model.eval()
             with torch.no_grad():
                 history.validation.append(float(validate()))
-        if progress is not None and (epoch % report_every == 0 or epoch == epochs - 1):
+        stopping = stop is not None and stop(history)
+        if progress is not None and (epoch % report_every == 0 or epoch == epochs - 1 or stopping):
             shown = history.validation[-1] if history.validation else history.losses[-1]
-            progress((epoch + 1) / epochs, f"epoch {epoch + 1}/{epochs} · loss {shown:.4g}")
+            progress(1.0 if stopping else (epoch + 1) / epochs,
+                     f"epoch {epoch + 1}/{epochs} · loss {shown:.4g}" + (" · learned, stopped" if stopping else ""))
+        if stopping:
+            break
     model.eval()
     history.seconds = time.perf_counter() - start
     return history

@@ -27,6 +27,7 @@ MENU = {
     ],
     "Recurrent networks": [
         ("pages/rnn_cell.py", "RNN cell", ":material/cycle:"),
+        ("pages/bptt.py", "BPTT", ":material/history:"),
         ("pages/gates.py", "LSTM & GRU gates", ":material/memory:"),
     ],
     "Sequence tasks": [

@@ -12,7 +12,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from playground.figures.style import COLORS, legible, plain_text
+from playground.figures.style import COLORS, animation_controls, legible, plain_text
 
 GATE_COLORS = [[0.0, "#f4f4f4"], [1.0, "#1f3b73"]]  # 0 = shut (pale), 1 = open (dark)
 STATE_COLORS = "RdBu"
@@ -398,24 +398,8 @@ def _swatches(keys: list[str]) -> str:
 
 def _player(fig: go.Figure, labels: list[str], start: int, frame_ms: int, below: float) -> None:
     """Play / pause buttons and a time slider under the last panel; all of it runs in the browser."""
-    play = dict(label="▶ Play", method="animate",
-                args=[None, dict(frame=dict(duration=frame_ms, redraw=True), fromcurrent=True,
-                                 transition=dict(duration=0), mode="immediate")])
-    pause = dict(label="❚❚ Pause", method="animate",
-                 args=[[None], dict(frame=dict(duration=0, redraw=False), mode="immediate",
-                                    transition=dict(duration=0))])
-    steps = [dict(method="animate", label=str(t + 1),
-                  args=[[str(t)], dict(mode="immediate", frame=dict(duration=0, redraw=True),
-                                       transition=dict(duration=0))])
-             for t in range(len(labels))]
-    y = -0.45 * below  # just under the time ticks of the last heatmap
-    fig.update_layout(
-        updatemenus=[dict(type="buttons", direction="left", buttons=[play, pause], x=0, y=y, xanchor="left",
-                          yanchor="top", pad=dict(t=28, r=10), font=dict(size=17), showactive=False)],
-        sliders=[dict(active=start, steps=steps, x=0.22, len=0.78, y=y, yanchor="top", pad=dict(t=10),
-                      currentvalue=dict(prefix="step t = ", font=dict(size=18)), font=dict(size=12),
-                      transition=dict(duration=0))],
-    )
+    animation_controls(fig, [str(t + 1) for t in range(len(labels))], start, frame_ms, y=-0.45 * below,
+                       prefix="step t = ")  # just under the time ticks of the last heatmap
 
 
 def _strip_title(example) -> str:

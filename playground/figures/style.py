@@ -97,3 +97,28 @@ def acf_bars(correlations: np.ndarray, bound: float, name: str = "ACF") -> list[
                    fill="toself", fillcolor=COLORS["band"], line=dict(width=0), mode="lines", name="±1.96/√n",
                    hoverinfo="skip"),
     ]
+
+
+def animation_controls(fig: go.Figure, labels: list[str], start: int, frame_ms: int, y: float,
+                       prefix: str = "step ") -> None:
+    """▶ Play / ❚❚ Pause and a slider over the frames named "0", "1", …; all of it runs in the browser.
+
+    `labels` name the slider's steps, `start` is the frame shown first, `y` (paper units) the top of the
+    controls, usually just under the plot."""
+    play = dict(label="▶ Play", method="animate",
+                args=[None, dict(frame=dict(duration=frame_ms, redraw=True), fromcurrent=True,
+                                 transition=dict(duration=0), mode="immediate")])
+    pause = dict(label="❚❚ Pause", method="animate",
+                 args=[[None], dict(frame=dict(duration=0, redraw=False), mode="immediate",
+                                    transition=dict(duration=0))])
+    steps = [dict(method="animate", label=label,
+                  args=[[str(i)], dict(mode="immediate", frame=dict(duration=0, redraw=True),
+                                       transition=dict(duration=0))])
+             for i, label in enumerate(labels)]
+    fig.update_layout(
+        updatemenus=[dict(type="buttons", direction="left", buttons=[play, pause], x=0, y=y, xanchor="left",
+                          yanchor="top", pad=dict(t=28, r=10), font=dict(size=17), showactive=False)],
+        sliders=[dict(active=start, steps=steps, x=0.22, len=0.78, y=y, yanchor="top", pad=dict(t=10),
+                      currentvalue=dict(prefix=prefix, font=dict(size=18)), font=dict(size=12),
+                      transition=dict(duration=0))],
+    )
