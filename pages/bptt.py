@@ -10,7 +10,8 @@ from playground.figures import bptt as figures
 
 ui.use_app_menu()
 st.title("Backpropagation through time")
-st.markdown(
+first_screen = ui.under_title()
+ui.explain(
     "One set of weights W_aa, W_ax, W_ya serves every step, so training unrolls the RNN: forward left to right, then "
     "the gradient back through every step (**backpropagation through time**), multiplied by W_aaᵀ and tanh′ at each "
     "one. Press ▶ Play."
@@ -57,7 +58,8 @@ except bptt.BPTTError as error:
 else:
     if problem.note:
         st.caption(ui.escape_markdown(problem.note))
-    ui.plot(figure, key="bptt_animation")
+    with ui.main_figure(first_screen):
+        ui.plot(figure, key="bptt_animation")
     steps = len(problem.xs)
     st.caption(
         f"T = {steps} steps, {len(problem.vocabulary)} different characters (x⟨t⟩ and ŷ⟨t⟩ have "
