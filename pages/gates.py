@@ -12,7 +12,7 @@ LEAD = {  # the first lines of the page, for the cell chosen
     "LSTM": "An **LSTM** keeps a memory, the cell c⟨t⟩, and three gates between 0 (**shut**) and 1 (**open**): the "
             "forget gate Γ_f keeps c⟨t−1⟩, the update gate Γ_u writes the candidate c̃⟨t⟩, the output gate Γ_o shows "
             "tanh(c⟨t⟩) as a⟨t⟩.",
-    "GRU": "A **GRU** (here the full one, as PyTorch's nn.GRU) keeps one state c⟨t⟩ = a⟨t⟩ and two gates between 0 "
+    "GRU": "A **GRU**, here the **full GRU** as PyTorch's nn.GRU computes it, keeps one state c⟨t⟩ = a⟨t⟩ and two gates between 0 "
            "(**shut**) and 1 (**open**): the update gate Γ_u writes the candidate c̃⟨t⟩ and keeps 1 − Γ_u of "
            "c⟨t−1⟩, the relevance gate Γ_r decides how much of c⟨t−1⟩ goes into the candidate.",
     "simplified GRU": "The course's **simplified GRU** keeps one state c⟨t⟩ = a⟨t⟩ and one gate between 0 "

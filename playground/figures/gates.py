@@ -128,7 +128,7 @@ DIAGRAMS = {
                (6.45, 2.2, "right", lambda v: _f(v["candidate_hidden"])),
                (7.4, 4.05, "center", lambda v: _f(v["relevance"] * v["candidate_hidden"])),
                (8.35, 2.2, "left", lambda v: _f(v["candidate_input"])),
-               (9.8, 6.1, "left", lambda v: _f(v["update"] * v["candidate"])),
+               (9.4, 6.1, "right", lambda v: _f(v["update"] * v["candidate"])),
                (11.95, 6.45, "right", lambda v: _f(v["cell"]))],
     ),
     "simplified GRU": dict(
@@ -256,14 +256,14 @@ def _domain(px: tuple[float, float], plot: float) -> list[float]:
 
 def _step_heading(example, t: int) -> str:
     """What goes in and comes out at step t: the live line above the diagram."""
-    steps = len(example.labels)
-    text = f"t = {t + 1} of {steps} · x⟨t⟩ = {plain_text(example.step_text(t))}"
-    predicted = "P(were)" if example.input_values is None else "ŷ⟨t⟩"
-    text += f" → {predicted} = {example.prediction[t]:.2f}" if example.input_values is None else \
-        f" → {predicted} = {_f(example.prediction[t])}"
+    words = example.input_values is None  # the agreement task: words in, P(were) out
+    text = f"t = {t + 1} of {len(example.labels)} · x⟨t⟩ = {plain_text(example.step_text(t))} → "
+    text += f"P(were) = {example.prediction[t]:.2f}" if words else f"ŷ⟨t⟩ = {_f(example.prediction[t])}"
     target = example.target[t]
     if np.isfinite(target):
-        text += f" (target {['was', 'were'][int(target)] if example.input_values is None else _f(target)})"
+        shown = (["was", "were"][int(target)] if words else
+                 f"{target:.0f}" if example.target_name == "count so far" else _f(target))
+        text += f" (target {shown})"
     return text
 
 
@@ -321,8 +321,10 @@ def cell_figure(example, layer: int = 0, unit: int = 0, start: int = 0, untraine
         barmode="group", bargap=0.25, hovermode="closest", showlegend=False,
         margin=dict(l=8, r=8, t=CELL_TOP, b=0), height=CELL_HEIGHT,
     )
-    shown = [f"<b>{u}</b>" if u == unit + 1 else str(u) for u in unit_axis]
-    ticks = dict(tickmode="array", tickvals=unit_axis, ticktext=shown) if units <= 12 else {}
+    every = -(-units // 8)  # at most 8 unit numbers under the bars: they must fit 535 px (1024 with the sidebar)
+    labelled = unit_axis[::every]
+    ticks = dict(tickmode="array", tickvals=labelled,
+                 ticktext=[f"<b>{u}</b>" if u == unit + 1 else str(u) for u in labelled])
     for name, px, y_range, y_ticks in (("gates", gates_px, [0, 1], [0, 0.5, 1]),
                                        ("states", states_px, [-bound * 1.05, bound * 1.05], [-bound, 0, bound])):
         x_name, y_name = axes[name]

@@ -1,0 +1,94 @@
+"""The gates page in the real server, on a projector's screen: 1280×720 (and 1024×720) with the sidebar open.
+
+The animated cell figure must show its player, the cell diagram, the bars of every unit and the equations
+with live numbers on one screen, with no text on top of other text and nothing cut off; Play must move them
+together. Screenshots go to test-artifacts/screenshots/ (gates_*.png) for a person to look at.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from test_app_in_browser import SHOTS, assert_no_error, browser, server, wait_idle  # noqa: F401 (fixtures)
+
+pytestmark = pytest.mark.browser
+HEADER = 64  # Streamlit's top bar covers this much of the window
+
+
+def _open_trained(browser, server, width: int):  # noqa: F811 (a fixture by name)
+    page = browser.new_page(viewport={"width": width, "height": 720})
+    page.goto(f"{server}/gates")
+    wait_idle(page)
+    train = page.locator("button:visible", has_text="Train the LSTM")
+    if train.count():
+        train.first.click()
+        wait_idle(page, timeout=120_000)
+    page.wait_for_selector(".js-plotly-plot .updatemenu-button", timeout=30_000)
+    return page
+
+
+def _boxes(figure, selector: str) -> list[dict]:
+    return figure.locator(selector).evaluate_all(
+        "nodes => nodes.map(n => { const r = n.getBoundingClientRect(); "
+        "return {x: r.x, y: r.y, w: r.width, h: r.height, text: n.textContent}; })"
+        ".filter(b => b.w > 0 && b.h > 0 && b.text.trim())")
+
+
+def _overlap(a: dict, b: dict, slack: float = 1.5) -> bool:
+    return (min(a["x"] + a["w"], b["x"] + b["w"]) - max(a["x"], b["x"]) > slack and
+            min(a["y"] + a["h"], b["y"] + b["h"]) - max(a["y"], b["y"]) > slack)
+
+
+@pytest.mark.parametrize("width", [1280, 1024])
+def test_the_cell_figure_fits_one_projector_screen(browser, server, width):  # noqa: F811
+    page = _open_trained(browser, server, width)
+    assert_no_error(page)
+    page.screenshot(path=SHOTS / f"gates_{width}_first_screen.png")
+    figure = page.locator(".js-plotly-plot").first
+    top = figure.bounding_box()["y"]
+    page.mouse.move(width - 200, 400)
+    page.mouse.wheel(0, top - HEADER - 8)  # the figure's top just under Streamlit's bar
+    page.wait_for_timeout(600)
+    page.screenshot(path=SHOTS / f"gates_{width}_figure.png")
+
+    frame = figure.bounding_box()
+    assert frame["y"] >= HEADER - 2 and frame["y"] + frame["height"] <= 720, frame  # the whole figure on screen
+    points = _boxes(figure, ".textpoint text")
+    parts = {
+        "play button": _boxes(figure, ".updatemenu-button"),
+        "step slider": _boxes(figure, ".slider-container .slider-label"),
+        "gate boxes": [b for b in points if b["text"].startswith("σ")],
+        "equations": [b for b in points if b["text"].startswith("a⟨t⟩ = Γ")],
+        "bars": figure.locator(".barlayer .point path").evaluate_all(
+            "nodes => nodes.map(n => { const r = n.getBoundingClientRect(); return {x: r.x, y: r.y, w: r.width, "
+            "h: r.height}; })"),
+    }
+    for name, boxes in parts.items():
+        assert boxes, f"no {name} found"
+        for box in boxes:
+            assert HEADER - 2 <= box["y"] and box["y"] + box["h"] <= 720, (name, box)
+            assert frame["x"] - 1 <= box["x"] and box["x"] + box["w"] <= frame["x"] + frame["width"] + 1, (name, box)
+
+    # No text on top of other text, and none outside the figure (the old figure cut "c⟨t−1⟩", its title and
+    # its legends ran into the panel titles).
+    texts = _boxes(figure, "svg text")
+    for box in texts:
+        assert frame["x"] - 1 <= box["x"] and box["x"] + box["w"] <= frame["x"] + frame["width"] + 1, box
+    clashes = [(a["text"], b["text"]) for i, a in enumerate(texts) for b in texts[i + 1:] if _overlap(a, b)]
+    assert not clashes, clashes
+
+    # ▶ moves the diagram, the bars and the equations together, in the browser (no rerun).
+    before = [b["text"] for b in _boxes(figure, ".textpoint text")]
+    bars_before = parts["bars"]
+    figure.locator(".updatemenu-button").nth(1).click()  # ▶▶
+    page.wait_for_timeout(1_200)
+    figure.locator(".updatemenu-button").nth(2).click()  # ❚❚
+    after = [b["text"] for b in _boxes(figure, ".textpoint text")]
+    assert after != before
+    equations = [text for text in after if text.startswith("c⟨t⟩ = Γ")]
+    assert equations and equations[0] not in before
+    bars_after = figure.locator(".barlayer .point path").evaluate_all(
+        "nodes => nodes.map(n => n.getBoundingClientRect().height)")
+    assert bars_after != [b["h"] for b in bars_before]
+    page.screenshot(path=SHOTS / f"gates_{width}_after_play.png")
+    page.close()
