@@ -12,9 +12,9 @@ LEAD = {  # the first lines of the page, for the cell chosen
     "LSTM": "An **LSTM** keeps a memory, the cell c⟨t⟩, and three gates between 0 (**shut**) and 1 (**open**): the "
             "forget gate Γ_f keeps c⟨t−1⟩, the update gate Γ_u writes the candidate c̃⟨t⟩, the output gate Γ_o shows "
             "tanh(c⟨t⟩) as a⟨t⟩.",
-    "GRU": "A **GRU**, here the **full GRU** as PyTorch's nn.GRU computes it, keeps one state c⟨t⟩ = a⟨t⟩ and two gates between 0 "
-           "(**shut**) and 1 (**open**): the update gate Γ_u writes the candidate c̃⟨t⟩ and keeps 1 − Γ_u of "
-           "c⟨t−1⟩, the relevance gate Γ_r decides how much of c⟨t−1⟩ goes into the candidate.",
+    "GRU": "A **GRU**, here the **full GRU** as PyTorch's nn.GRU computes it, keeps one state c⟨t⟩ = a⟨t⟩ and two "
+           "gates between 0 (**shut**) and 1 (**open**): the update gate Γ_u writes the candidate c̃⟨t⟩ and keeps "
+           "1 − Γ_u of c⟨t−1⟩, the relevance gate Γ_r decides how much of c⟨t−1⟩ goes into the candidate.",
     "simplified GRU": "The course's **simplified GRU** keeps one state c⟨t⟩ = a⟨t⟩ and one gate between 0 "
                       "(**shut**) and 1 (**open**): the update gate Γ_u writes the candidate c̃⟨t⟩ and keeps "
                       "1 − Γ_u of c⟨t−1⟩. There is no relevance gate.",
@@ -112,9 +112,14 @@ def sequence_view(run_keys, example, layer, unit, _runs):
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
-def cell_tables(n_x, hidden, n_y, layers):
-    parameters = pd.DataFrame(tasks.parameter_table(n_x, hidden, n_y, layers)).set_index("cell")
-    speed = pd.DataFrame(tasks.speed_table(n_x, hidden, layers)).set_index("cell").round(1)
+def cell_tables(n_x, hidden, n_y, layers, timed):
+    """The parameter counts as a markdown table (cheaper to send than a dataframe, and as legible), and
+    (`timed`: a quarter of a second of measuring, so only on request) the speed."""
+    rows = tasks.parameter_table(n_x, hidden, n_y, layers)
+    parameters = "\n".join(["| " + " | ".join(rows[0]) + " |", "|---" * len(rows[0]) + "|"] + [
+        "| " + " | ".join("—" if value is None else f"{value:,}" if isinstance(value, int) else str(value)
+                          for value in row.values()) + " |" for row in rows])
+    speed = pd.DataFrame(tasks.speed_table(n_x, hidden, layers)).set_index("cell").round(1) if timed else None
     return parameters, speed
 
 
@@ -148,8 +153,9 @@ else:
         if run is None:
             note_column.caption("**Untrained**: random weights, so the gates below open and close for no reason. "
                                 + (f"With these settings training may take **about {expected:.0f} s** (more on a busy "
-                                   "server); fewer epochs, units, layers or a shorter T make it faster." if expected > 30
-                                   else "Training takes a few seconds, once for everyone using these settings."))
+                                   "server); fewer epochs, units, layers or a shorter T make it faster."
+                                   if expected > 30 else
+                                   "Training takes a few seconds, once for everyone using these settings."))
             run = untrained
 if problem:
     st.warning(ui.escape_markdown(problem))
@@ -247,7 +253,7 @@ with notation_tab:
         st.latex(r"\begin{aligned}\Gamma_u &= \sigma(W_u[c^{\langle t-1\rangle}, x^{\langle t\rangle}] + b_u) &"
                  r"\Gamma_r &= \sigma(W_r[c^{\langle t-1\rangle}, x^{\langle t\rangle}] + b_r)\\"
                  r"\tilde c^{\langle t\rangle} &= \tanh\big(W_{cx} x^{\langle t\rangle} + b_{cx} + \Gamma_r *"
-                 r" (W_{cc} c^{\langle t-1\rangle} + b_{cc})\big) &"
+                 r" (W_{cc} c^{\langle t-1\rangle} + b_{cc})\big) \\"
                  r"c^{\langle t\rangle} &= \Gamma_u * \tilde c^{\langle t\rangle}"
                  r" + (1-\Gamma_u) * c^{\langle t-1\rangle} = a^{\langle t\rangle}\end{aligned}")
         st.markdown("**Which GRU is which.** The course's GRU is the *simplified* one (the third choice above): its "
@@ -272,7 +278,8 @@ with notation_tab:
         st.latex(r"\begin{aligned}\Gamma_u &= \sigma(W_u[c^{\langle t-1\rangle}, x^{\langle t\rangle}] + b_u) &"
                  r"\tilde c^{\langle t\rangle} &= \tanh(W_c[c^{\langle t-1\rangle}, x^{\langle t\rangle}] + b_c)\\"
                  r"c^{\langle t\rangle} &= \Gamma_u * \tilde c^{\langle t\rangle}"
-                 r" + (1-\Gamma_u) * c^{\langle t-1\rangle} & a^{\langle t\rangle} &= c^{\langle t\rangle}\end{aligned}")
+                 r" + (1-\Gamma_u) * c^{\langle t-1\rangle} &"
+                 r"a^{\langle t\rangle} &= c^{\langle t\rangle}\end{aligned}")
         st.markdown("The *full* GRU (Cho et al. 2014, the second choice above) adds the relevance gate "
                     "Γ_r = σ(W_r[c⟨t−1⟩, x⟨t⟩] + b_r) and uses it inside the candidate; PyTorch's nn.GRU is that "
                     "full GRU, with Γ_r applied after the matrix product.")
@@ -283,16 +290,20 @@ with compare_tab:
                 f"n_y = {n_y} outputs.")
     st.latex(r"\text{LSTM: } 4\,[\,n_a(n_a + n_x) + n_a\,] \qquad \text{GRU: } 3\,[\,n_a(n_a + n_x) + n_a\,]"
              r"\qquad \text{simplified GRU: } 2\,[\,n_a(n_a + n_x) + n_a\,]")
-    parameters, speed = cell_tables(n_x, hidden, n_y, layers)
-    st.dataframe(parameters, width="stretch")
+    sizes = (n_x, hidden, n_y, layers)
+    if st.session_state.get("gates_timed") != sizes and st.button("Time the three cells on this machine"):
+        st.session_state["gates_timed"] = sizes
+    parameters, speed = cell_tables(*sizes, st.session_state.get("gates_timed") == sizes)
+    st.markdown(parameters)
     st.caption("For a stacked cell, layers 2… read n_a inputs instead of n_x. PyTorch keeps a second bias per block "
                "(+n_a each); the simplified GRU has no PyTorch module, and ours keeps one bias per block, as the "
                "course. “Counted in the module” sums the sizes of the real module's parameters.")
-    st.dataframe(speed, width="stretch")
-    st.caption("Measured now, on this machine, one sequence at a time. On paper the GRU does 3/4 of the LSTM's "
-               "multiply-adds per step and the simplified GRU 1/2. The clock can disagree: PyTorch's CPU build runs "
-               "the LSTM through a fused (oneDNN) kernel, the GRU through plain operations, and the simplified GRU "
-               "is Python, step by step; at these tiny sizes most of the time is overhead.")
+    if speed is not None:
+        st.dataframe(speed, width="stretch")
+    st.caption("Speed is measured on request, on this machine, one sequence at a time. On paper the GRU does 3/4 of "
+               "the LSTM's multiply-adds per step and the simplified GRU 1/2. The clock can disagree: PyTorch's CPU "
+               "build runs the LSTM through a fused (oneDNN) kernel, the GRU through plain operations, and the "
+               "simplified GRU is Python, step by step; at these tiny sizes most of the time is overhead.")
     st.markdown(
         "| | LSTM | GRU (full) | simplified GRU |\n|---|---|---|---|\n"
         "| Gates | 3: forget Γ_f, update Γ_u, output Γ_o | 2: update Γ_u, relevance Γ_r | 1: update Γ_u |\n"

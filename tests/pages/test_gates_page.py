@@ -170,8 +170,12 @@ def test_comparison_trains_the_other_cells_on_the_same_input():
     assert_no_exception(at)
     titles = json.dumps([s["layout"].get("annotations", []) for s in _figures(at)], ensure_ascii=False)
     assert "keep gate 1 − Γ<sub>u</sub>" in titles and "keep gate Γ<sub>f</sub>" in titles
-    assert any("counted in the module" in str(df.value.columns.tolist()) for df in at.dataframe)
-    assert any("simplified GRU" in str(df.value.index.tolist()) for df in at.dataframe)
+    [table] = [m.value for m in at.tabs[1].markdown if m.value.startswith("| cell |")]
+    assert "counted in the module" in table and "| simplified GRU | 24 | — | 24 |" in table  # 2 × (2 × 5 + 2)
+    assert any("GRU" in str(df.value.columns.tolist()) for df in at.dataframe)  # the scores side by side
+    _button(at, "Time the three cells on this machine").click()
+    at.run()
+    assert any("module forward (µs per step)" in str(df.value.columns.tolist()) for df in at.dataframe)
 
 
 def test_a_long_configuration_warns_before_training():
