@@ -261,7 +261,11 @@ def _domain(px: tuple[float, float], plot: float) -> list[float]:
 def _step_heading(example, t: int) -> str:
     """What goes in and comes out at step t: the live line above the diagram."""
     words = example.input_values is None  # the agreement task: words in, P(were) out
-    text = f"t = {t + 1} of {len(example.labels)} · x⟨t⟩ = {plain_text(example.step_text(t))} → "
+    label = plain_text(example.labels[t])
+    if not words:  # a number, with a real minus sign; a marker (store, recall) or a date gets the value after it
+        numeric = example.step_text(t) == example.labels[t]
+        label = label.replace("-", "−") if numeric else f"{label}, {_f(example.input_values[t])}"
+    text = f"t = {t + 1} of {len(example.labels)} · x⟨t⟩ = {label} → "
     text += f"P(were) = {example.prediction[t]:.2f}" if words else f"ŷ⟨t⟩ = {_f(example.prediction[t])}"
     target = example.target[t]
     if np.isfinite(target):
