@@ -178,7 +178,7 @@ if run is not None:
     unit_options = ["auto"] + list(range(hidden))
     choice = ui.kept_selectbox(
         unit_column, "Unit in the diagram", unit_options, "gates_unit", "auto",
-        format_func=lambda u: f"unit {u + 1}" if u != "auto" else f"auto: unit {reading.unit + 1} ({reading.memory})",
+        format_func=lambda u: f"unit {u + 1}" if u != "auto" else f"auto: unit {reading.unit + 1}",
         help=f"Auto: the unit whose cell c⟨t⟩ follows {reading.memory} most closely on the held-out sequences.")
     unit = reading.unit if choice == "auto" else int(choice)
     view = sequence_view((key,), example, layer, unit, {kind: run})

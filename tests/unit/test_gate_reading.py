@@ -12,13 +12,6 @@ from playground import cells, gate_reading
 from playground import gate_tasks as tasks
 
 
-@pytest.fixture(scope="module")
-def remember_lstm():
-    """The page's default: the remember task, an LSTM of 4 units, trained with the default settings."""
-    task = tasks.TASKS["remember"]
-    return tasks.train("remember", "LSTM", tasks.LIMITS["hidden_size"][2], 1, task.length[2])
-
-
 def _one_by_one(run, key):
     """(sequences, T, units): each held-out sequence traced alone, by the public lstm_trace."""
     return np.stack([cells.lstm_trace(run.model.rnn, run.data.inputs[row])[key].numpy() for row in run.test_rows])
