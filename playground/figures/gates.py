@@ -3,7 +3,7 @@
 `cell_figure` is the lecture's figure and is sized for a projector (1280×720 with the sidebar open:
 about 790 px of plot width): Play/Pause and the step slider on top, the cell diagram of one unit with
 live values beside the bars of every unit, and the equations with this step's numbers underneath,
-all in about 560 px, one frame per time step, so that everything moves together in the browser (no
+all in at most 560 px, one frame per time step, so that everything moves together in the browser (no
 Streamlit rerun while it plays). `units_figure` follows below it: units × time heatmaps, static.
 
 Both are built as plain dicts, without plotly's checks (ten times faster, and they are rebuilt whenever
@@ -244,10 +244,10 @@ def equations(kind: str, v: dict) -> list[str]:
 
 
 # --------------------------------------------------------------------------- the animated cell figure
-# Pixel plan (the figure is a fixed 560 px tall; widths are fractions of whatever the page gives it).
-CELL_HEIGHT = 560
+# Pixel plan: heights in px (the LSTM's figure, with six equations, is 560 px tall), widths in fractions of
+# whatever the page gives the figure.
 CELL_TOP = 104  # above the plot area: the title and the player (buttons and slider)
-HEADER, DIAGRAM, EQUATIONS = (0, 26), (30, 300), (312, 456)  # px from the plot area's top
+HEADER, DIAGRAM, EQUATIONS_FROM = (0, 26), (30, 300), 312  # px from the plot area's top
 BAR_PLOTS = [(52, 150), (196, 278)]  # gates, states (each with its title above and unit ticks below)
 DIAGRAM_WIDTH, BARS_FROM = 0.6, 0.69  # the diagram's share of the width; where the bars begin
 EQUATION_LINE = 23  # px per line
@@ -287,11 +287,13 @@ def cell_figure(example, layer: int = 0, unit: int = 0, start: int = 0, untraine
     values = layer_values(example.layers[layer], kind)
     steps, units = values["hidden"].shape
     unit, start = int(np.clip(unit, 0, units - 1)), int(np.clip(start, 0, steps - 1))
-    plot = CELL_HEIGHT - CELL_TOP
+    step = {key: float(array[start, unit]) for key, array in values.items()}
+    lines = equations(kind, step)
+    equations_px = (EQUATIONS_FROM, EQUATIONS_FROM + len(lines) * EQUATION_LINE + 6)
+    plot = equations_px[1]
     axes = {"header": ("x", "y"), "diagram": ("x2", "y2"), "gates": ("x3", "y3"), "states": ("x4", "y4"),
             "equations": ("x5", "y5")}
     on = {name: dict(xaxis=x, yaxis=y) for name, (x, y) in axes.items()}
-    step = {key: float(array[start, unit]) for key, array in values.items()}
 
     traces = [dict(type="scatter", x=[0], y=[0.5], mode="text", text=[_step_heading(example, start)],
                    textposition="middle right", cliponaxis=False, hoverinfo="skip",
@@ -307,7 +309,6 @@ def cell_figure(example, layer: int = 0, unit: int = 0, start: int = 0, untraine
             traces.append(dict(type="bar", x=unit_axis, y=_r(values[key][start]), name=PLAIN[key],
                                marker=dict(color=SERIES_COLORS[key]),
                                hovertemplate=f"{PLAIN[key]} unit %{{x}}: %{{y:.3f}}<extra></extra>", **on[where]))
-    lines = equations(kind, step)
     live.append(len(traces))
     traces.append(dict(type="scatter", x=[0] * len(lines), y=list(range(len(lines))), mode="text", text=lines,
                        textposition="middle right", cliponaxis=False, hoverinfo="skip",
@@ -324,10 +325,10 @@ def cell_figure(example, layer: int = 0, unit: int = 0, start: int = 0, untraine
         xaxis2=dict(anchor="y2", domain=[0, DIAGRAM_WIDTH], range=[-0.1, 12.1], **hidden_axis),
         yaxis2=dict(anchor="x2", domain=_domain(DIAGRAM, plot), range=[-0.1, 8.1], **hidden_axis),
         xaxis5=dict(anchor="y5", domain=[0, 1], range=[0, 1], **hidden_axis),
-        yaxis5=dict(anchor="x5", domain=_domain(EQUATIONS, plot),
-                    range=[(EQUATIONS[1] - EQUATIONS[0]) / EQUATION_LINE - 0.5, -0.5], **hidden_axis),
+        yaxis5=dict(anchor="x5", domain=_domain(equations_px, plot),
+                    range=[(equations_px[1] - equations_px[0]) / EQUATION_LINE - 0.5, -0.5], **hidden_axis),
         barmode="group", bargap=0.25, hovermode="closest", showlegend=False,
-        margin=dict(l=8, r=8, t=CELL_TOP, b=0), height=CELL_HEIGHT,
+        margin=dict(l=8, r=8, t=CELL_TOP, b=0),
     )
     every = -(-units // 8)  # at most 8 unit numbers under the bars: they must fit 535 px (1024 with the sidebar)
     labelled = unit_axis[::every]
@@ -354,7 +355,7 @@ def cell_figure(example, layer: int = 0, unit: int = 0, start: int = 0, untraine
     layout["title"] = dict(text=title, x=0, xanchor="left", y=1, yanchor="top", yref="container",
                            pad=dict(t=8, l=4), font=dict(size=FONT_SIZE + 1))
     frames = [dict(name=str(t), traces=live, data=_cell_frame(kind, values, example, t, unit)) for t in range(steps)]
-    return _styled(traces, layout, CELL_HEIGHT, frames)
+    return _styled(traces, layout, CELL_TOP + plot, frames)
 
 
 @functools.lru_cache(maxsize=1)

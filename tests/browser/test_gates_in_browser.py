@@ -15,13 +15,16 @@ pytestmark = pytest.mark.browser
 HEADER = 64  # Streamlit's top bar covers this much of the window
 
 
-def _open_trained(browser, server, width: int):  # noqa: F811 (a fixture by name)
+def _open(browser, server, width: int, kind: str, train: bool):  # noqa: F811 (a fixture by name)
     page = browser.new_page(viewport={"width": width, "height": 720})
     page.goto(f"{server}/gates")
     wait_idle(page)
-    train = page.locator("button:visible", has_text="Train the LSTM")
-    if train.count():
-        train.first.click()
+    if kind != "LSTM":
+        page.locator(".st-key-gates_kind").get_by_text(kind, exact=True).click()
+        wait_idle(page)
+    button = page.locator("button:visible", has_text=f"Train the {kind}")
+    if train and button.count():
+        button.first.click()
         wait_idle(page, timeout=120_000)
     page.wait_for_selector(".js-plotly-plot .updatemenu-button", timeout=30_000)
     return page
@@ -39,17 +42,21 @@ def _overlap(a: dict, b: dict, slack: float = 1.5) -> bool:
             min(a["y"] + a["h"], b["y"] + b["h"]) - max(a["y"], b["y"]) > slack)
 
 
-@pytest.mark.parametrize("width", [1280, 1024])
-def test_the_cell_figure_fits_one_projector_screen(browser, server, width):  # noqa: F811
-    page = _open_trained(browser, server, width)
+@pytest.mark.parametrize("width, kind, train", [(1280, "LSTM", True), (1024, "LSTM", True),
+                                                (1024, "GRU", False), (1024, "simplified GRU", False)])
+def test_the_cell_figure_fits_one_projector_screen(browser, server, width, kind, train):  # noqa: F811
+    """The trained LSTM at both widths; the GRUs untrained (the same layout, and the longest title) at the
+    narrower one."""
+    page = _open(browser, server, width, kind, train)
     assert_no_error(page)
-    page.screenshot(path=SHOTS / f"gates_{width}_first_screen.png")
+    name = f"gates_{width}" + ("" if kind == "LSTM" else "_" + kind.replace(" ", "_"))
+    page.screenshot(path=SHOTS / f"{name}_first_screen.png")
     figure = page.locator(".js-plotly-plot").first
     top = figure.bounding_box()["y"]
     page.mouse.move(width - 200, 400)
     page.mouse.wheel(0, top - HEADER - 8)  # the figure's top just under Streamlit's bar
     page.wait_for_timeout(600)
-    page.screenshot(path=SHOTS / f"gates_{width}_figure.png")
+    page.screenshot(path=SHOTS / f"{name}_figure.png")
 
     frame = figure.bounding_box()
     assert frame["y"] >= HEADER - 2 and frame["y"] + frame["height"] <= 720, frame  # the whole figure on screen
@@ -58,7 +65,7 @@ def test_the_cell_figure_fits_one_projector_screen(browser, server, width):  # n
         "play button": _boxes(figure, ".updatemenu-button"),
         "step slider": _boxes(figure, ".slider-container .slider-label"),
         "gate boxes": [b for b in points if b["text"].startswith("σ")],
-        "equations": [b for b in points if b["text"].startswith("a⟨t⟩ = Γ")],
+        "equations": [b for b in points if b["text"].startswith(("a⟨t⟩ = Γ", "c⟨t⟩ = a⟨t⟩ = Γ"))],
         "bars": figure.locator(".barlayer .point path").evaluate_all(
             "nodes => nodes.map(n => { const r = n.getBoundingClientRect(); return {x: r.x, y: r.y, w: r.width, "
             "h: r.height}; })"),
@@ -85,10 +92,10 @@ def test_the_cell_figure_fits_one_projector_screen(browser, server, width):  # n
     figure.locator(".updatemenu-button").nth(2).click()  # ❚❚
     after = [b["text"] for b in _boxes(figure, ".textpoint text")]
     assert after != before
-    equations = [text for text in after if text.startswith("c⟨t⟩ = Γ")]
+    equations = [text for text in after if text.startswith(("c⟨t⟩ = Γ", "c⟨t⟩ = a⟨t⟩ = Γ"))]
     assert equations and equations[0] not in before
     bars_after = figure.locator(".barlayer .point path").evaluate_all(
         "nodes => nodes.map(n => n.getBoundingClientRect().height)")
     assert bars_after != [b["h"] for b in bars_before]
-    page.screenshot(path=SHOTS / f"gates_{width}_after_play.png")
+    page.screenshot(path=SHOTS / f"{name}_after_play.png")
     page.close()
