@@ -1,9 +1,10 @@
 """Toy tasks where LSTM/GRU gates have a visible meaning, the small models that learn them, and their traces.
 
 Each task makes seeded (inputs, targets, mask) tensors: inputs (N, T, n_x), targets (N, T, n_y),
-and a mask (N, T) of the steps the loss looks at. A `GateModel` (one torch LSTM or GRU, possibly
-stacked, plus a linear read-out ŷ<t> = W_ya a<t> + b_y) learns it with `playground.training.fit`;
-`trace_example` replays one sequence through `playground.cells` for the page to animate.
+and a mask (N, T) of the steps the loss looks at. A `GateModel` (an LSTM, PyTorch's full GRU or the course's
+simplified GRU, possibly stacked, plus a linear read-out ŷ<t> = W_ya a<t> + b_y) learns it with
+`playground.training.fit`; `trace_example` replays one sequence through `playground.cells` for the page to
+animate, and `playground.gate_reading` measures what the trained gates do.
 
 - remember:  random numbers stream past; remember the one marked "store", say it when "recall" arrives.
 - count:     count the 1s seen so far.
