@@ -17,16 +17,20 @@ HEADER = 64  # Streamlit's top bar covers this much of the window
 
 def _open(browser, server, width: int, kind: str, train: bool):  # noqa: F811 (a fixture by name)
     page = browser.new_page(viewport={"width": width, "height": 720})
+    page.goto(server)  # the front door first, as a lecturer would (app.py sets the wide layout)
+    wait_idle(page)
     page.goto(f"{server}/gates")
     wait_idle(page)
+    page.wait_for_selector(".js-plotly-plot .updatemenu-button", timeout=30_000)
     if kind != "LSTM":
         page.locator(".st-key-gates_kind").get_by_text(kind, exact=True).click()
         wait_idle(page)
-    button = page.locator("button:visible", has_text=f"Train the {kind}")
-    if train and button.count():
-        button.first.click()
+    title = page.locator(".js-plotly-plot .gtitle").first
+    if train and "UNTRAINED" in title.text_content():  # (a model trained by an earlier test is already cached)
+        page.locator("button:visible", has_text=f"Train the {kind}").first.click()
         wait_idle(page, timeout=120_000)
-    page.wait_for_selector(".js-plotly-plot .updatemenu-button", timeout=30_000)
+        page.wait_for_selector(".js-plotly-plot .updatemenu-button", timeout=30_000)
+    assert ("UNTRAINED" in page.locator(".js-plotly-plot .gtitle").first.text_content()) != train
     return page
 
 
@@ -70,11 +74,11 @@ def test_the_cell_figure_fits_one_projector_screen(browser, server, width, kind,
             "nodes => nodes.map(n => { const r = n.getBoundingClientRect(); return {x: r.x, y: r.y, w: r.width, "
             "h: r.height}; })"),
     }
-    for name, boxes in parts.items():
-        assert boxes, f"no {name} found"
+    for part, boxes in parts.items():
+        assert boxes, f"no {part} found"
         for box in boxes:
-            assert HEADER - 2 <= box["y"] and box["y"] + box["h"] <= 720, (name, box)
-            assert frame["x"] - 1 <= box["x"] and box["x"] + box["w"] <= frame["x"] + frame["width"] + 1, (name, box)
+            assert HEADER - 2 <= box["y"] and box["y"] + box["h"] <= 720, (part, box)
+            assert frame["x"] - 1 <= box["x"] and box["x"] + box["w"] <= frame["x"] + frame["width"] + 1, (part, box)
 
     # No text on top of other text, and none outside the figure (the old figure cut "c⟨t−1⟩", its title and
     # its legends ran into the panel titles).
