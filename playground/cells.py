@@ -4,6 +4,14 @@ The traces are the reference the gates page draws: every gate, candidate and sta
 time step, computed by hand from `weight_ih_l{k}`, `weight_hh_l{k}`, `bias_ih_l{k}`, `bias_hh_l{k}`
 with the same formulas PyTorch uses, so `hidden` equals what the module itself outputs.
 
+The course's GRU is the simplified one, without a relevance gate in the candidate:
+      Γ_u = σ(W_u [c<t−1>, x<t>] + b_u),  c̃<t> = tanh(W_c [c<t−1>, x<t>] + b_c),
+      c<t> = Γ_u * c̃<t> + (1 − Γ_u) * c<t−1> = a<t>.
+PyTorch has no module for it: `SimpleGRU` below is one (trainable), traced by `simple_gru_trace`.
+
+Every trace takes one sequence x (T, input_size), or many at once as (T, batch, input_size);
+the returned tensors are then (T, batch, hidden_size).
+
 Name mapping (PyTorch -> course):
   LSTM rows of weight_ih are stacked i, f, g, o  ->  Γ_u (update), Γ_f (forget), c̃ (candidate), Γ_o (output).
   GRU rows are stacked r, z, n                    ->  Γ_r (relevance/reset), 1 − Γ_u, c̃ (candidate).
@@ -21,6 +29,7 @@ import torch
 
 LSTM_KEYS = ("forget", "update", "output", "candidate", "cell", "hidden")
 GRU_KEYS = ("update", "relevance", "candidate", "hidden")
+SIMPLE_GRU_KEYS = ("update", "candidate", "hidden")
 
 
 # --------------------------------------------------------------------------- weights of one layer
@@ -45,16 +54,23 @@ def _layer_weights(module: torch.nn.RNNBase, layer: int, blocks: int):
     return w_ih.chunk(blocks), w_hh.chunk(blocks), b_ih.chunk(blocks), b_hh.chunk(blocks)
 
 
-def _as_sequence(x: torch.Tensor, module: torch.nn.RNNBase, layer: int) -> torch.Tensor:
+def _as_sequence(x: torch.Tensor, module: torch.nn.Module, layer: int) -> torch.Tensor:
+    """x as (T, input_size) or (T, batch, input_size), in the module's dtype."""
     x = torch.as_tensor(x).detach()
     expected = module.input_size if layer == 0 else module.hidden_size
-    if x.dim() != 2 or x.shape[1] != expected:
-        raise ValueError(f"x must be a (T, {expected}) tensor for layer {layer}, got {tuple(x.shape)}")
+    if x.dim() not in (2, 3) or x.shape[-1] != expected:
+        raise ValueError(f"x must be a (T, {expected}) tensor for layer {layer} (or (T, batch, {expected})), "
+                         f"got {tuple(x.shape)}")
     return x.to(getattr(module, f"weight_ih_l{layer}").dtype)
 
 
-def _initial(state, hidden_size: int, dtype) -> torch.Tensor:
-    return torch.zeros(hidden_size, dtype=dtype) if state is None else torch.as_tensor(state, dtype=dtype).reshape(-1)
+def _initial(state, hidden_size: int, x: torch.Tensor) -> torch.Tensor:
+    """The initial state for sequence(s) x: zeros, or the given one, as (hidden_size,) or (batch, hidden_size)."""
+    shape = (*x.shape[1:-1], hidden_size)
+    if state is None:
+        return torch.zeros(shape, dtype=x.dtype)
+    state = torch.as_tensor(state, dtype=x.dtype).reshape(-1, hidden_size)  # one state, or one per sequence
+    return (state[0] if len(shape) == 1 else state.expand(shape)).clone()
 
 
 # --------------------------------------------------------------------------- vanilla RNN
@@ -72,7 +88,7 @@ def rnn_trace(module: torch.nn.RNN, x: torch.Tensor, a0=None, layer: int = 0, re
         raise ValueError("bidirectional modules are traced by bidirectional_trace")
     w_ax, w_aa, b_a = rnn_weights(module, layer)
     x = _as_sequence(x, module, layer)
-    a = _initial(a0, module.hidden_size, x.dtype)
+    a = _initial(a0, module.hidden_size, x)
     trace = _rnn_steps(x, w_ax, w_aa, b_a, a, module.nonlinearity)
     if readout is not None:
         trace.update(_read_out(trace["hidden"], readout.weight.detach(), readout.bias.detach(), softmax))
@@ -154,8 +170,8 @@ def lstm_trace(module: torch.nn.LSTM, x: torch.Tensor, a0=None, c0=None, layer: 
     """
     w_ih, w_hh, b_ih, b_hh = _layer_weights(module, layer, 4)
     x = _as_sequence(x, module, layer)
-    a = _initial(a0, module.hidden_size, x.dtype)
-    c = _initial(c0, module.hidden_size, x.dtype)
+    a = _initial(a0, module.hidden_size, x)
+    c = _initial(c0, module.hidden_size, x)
     rows = {key: [] for key in LSTM_KEYS + ("forget_pre", "update_pre", "output_pre", "candidate_pre")}
     with torch.no_grad():
         for x_t in x:
@@ -187,7 +203,7 @@ def gru_trace(module: torch.nn.GRU, x: torch.Tensor, a0=None, layer: int = 0,
     """
     w_ih, w_hh, b_ih, b_hh = _layer_weights(module, layer, 3)
     x = _as_sequence(x, module, layer)
-    h = _initial(a0, module.hidden_size, x.dtype)
+    h = _initial(a0, module.hidden_size, x)
     rows = {key: [] for key in GRU_KEYS + ("update_pre", "relevance_pre", "candidate_input", "candidate_hidden")}
     with torch.no_grad():
         for x_t in x:
@@ -206,15 +222,95 @@ def gru_trace(module: torch.nn.GRU, x: torch.Tensor, a0=None, layer: int = 0,
     return {key: torch.stack(rows[key]) for key in keys}
 
 
+# --------------------------------------------------------------------------- the course's simplified GRU
+
+
+class SimpleGRU(torch.nn.Module):
+    """The course's simplified GRU as a trainable module with nn.GRU's interface (input, h0) -> (output, h_n).
+
+    Per layer k, in the course convention (update gate first, one bias per block):
+      weight_ih_l{k} = [W_ux; W_cx] (2 n_a × n_in), weight_hh_l{k} = [W_uc; W_cc] (2 n_a × n_a),
+      bias_l{k} = [b_u; b_c], so that W_u = [W_uc | W_ux] acts on [c<t−1>, x<t>].
+    """
+
+    def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1, batch_first: bool = False):
+        super().__init__()
+        self.input_size, self.hidden_size, self.num_layers = input_size, hidden_size, num_layers
+        self.batch_first, self.bias, self.bidirectional, self.proj_size = batch_first, True, False, 0
+        bound = hidden_size ** -0.5  # nn.GRU's initialisation: uniform(−1/√n_a, 1/√n_a)
+        for layer in range(num_layers):
+            n_in = input_size if layer == 0 else hidden_size
+            for name, shape in ((f"weight_ih_l{layer}", (2 * hidden_size, n_in)),
+                                (f"weight_hh_l{layer}", (2 * hidden_size, hidden_size)),
+                                (f"bias_l{layer}", (2 * hidden_size,))):
+                self.register_parameter(name, torch.nn.Parameter(torch.empty(shape).uniform_(-bound, bound)))
+
+    def forward(self, x: torch.Tensor, h0: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+        """x (batch, T, n_x) if batch_first else (T, batch, n_x), or one unbatched (T, n_x) sequence;
+        h0 (num_layers, batch, n_a) or None. Returns (output, h_n) shaped as nn.GRU's."""
+        unbatched = x.dim() == 2
+        if unbatched:
+            x, h0 = x.unsqueeze(1 if not self.batch_first else 0), None if h0 is None else h0.unsqueeze(1)
+        sequence = x.transpose(0, 1) if self.batch_first else x  # time first
+        finals = []
+        for layer in range(self.num_layers):
+            w_ih, w_hh = getattr(self, f"weight_ih_l{layer}"), getattr(self, f"weight_hh_l{layer}")
+            from_input = sequence @ w_ih.T + getattr(self, f"bias_l{layer}")  # every step at once
+            c = sequence.new_zeros(sequence.shape[1], self.hidden_size) if h0 is None else h0[layer]
+            outputs = []
+            for step in from_input:
+                z = step + c @ w_hh.T
+                gamma_u = torch.sigmoid(z[:, :self.hidden_size])
+                c = c + gamma_u * (torch.tanh(z[:, self.hidden_size:]) - c)  # = Γ_u c̃ + (1 − Γ_u) c
+                outputs.append(c)
+            sequence = torch.stack(outputs)
+            finals.append(c)
+        output, final = (sequence.transpose(0, 1) if self.batch_first else sequence), torch.stack(finals)
+        if unbatched:
+            return output.squeeze(0 if self.batch_first else 1), final.squeeze(1)
+        return output, final
+
+
+def simple_gru_trace(module: SimpleGRU, x: torch.Tensor, a0=None, layer: int = 0,
+                     preactivations: bool = False) -> dict[str, torch.Tensor]:
+    """Every gate and state of the course's simplified GRU, written as the course writes it.
+
+    Keys: update Γ_u, candidate c̃<t>, hidden c<t> = a<t>; with `preactivations=True` also
+    `update_pre` and `candidate_pre` (the arguments of σ and tanh).
+    """
+    if not 0 <= layer < module.num_layers:
+        raise ValueError(f"layer must be between 0 and {module.num_layers - 1}")
+    x = _as_sequence(x, module, layer)
+    n_a = module.hidden_size
+    w_ih, w_hh = getattr(module, f"weight_ih_l{layer}").detach(), getattr(module, f"weight_hh_l{layer}").detach()
+    b = getattr(module, f"bias_l{layer}").detach()
+    w_u, w_c = torch.cat([w_hh[:n_a], w_ih[:n_a]], 1), torch.cat([w_hh[n_a:], w_ih[n_a:]], 1)  # act on [c, x]
+    b_u, b_c = b[:n_a], b[n_a:]
+    c = _initial(a0, n_a, x)
+    rows = {key: [] for key in SIMPLE_GRU_KEYS + ("update_pre", "candidate_pre")}
+    with torch.no_grad():
+        for x_t in x:
+            joined = torch.cat([c, x_t], -1)  # [c<t−1>, x<t>]
+            z_u, z_c = joined @ w_u.T + b_u, joined @ w_c.T + b_c
+            gamma_u, c_tilde = torch.sigmoid(z_u), torch.tanh(z_c)
+            c = gamma_u * c_tilde + (1 - gamma_u) * c
+            for key, value in (("update", gamma_u), ("candidate", c_tilde), ("hidden", c),
+                               ("update_pre", z_u), ("candidate_pre", z_c)):
+                rows[key].append(value)
+    keys = rows if preactivations else SIMPLE_GRU_KEYS
+    return {key: torch.stack(rows[key]) for key in keys}
+
+
 # --------------------------------------------------------------------------- stacked (deep) cells
 
 
-def stacked_trace(module: torch.nn.RNNBase, x: torch.Tensor, preactivations: bool = False) -> list[dict]:
+def stacked_trace(module: torch.nn.Module, x: torch.Tensor, preactivations: bool = False) -> list[dict]:
     """One trace per layer: layer k+1 reads layer k's hidden sequence, as in `torch.nn.LSTM(num_layers=L)`.
 
     (In training mode with dropout > 0 PyTorch also drops between layers; traces are for eval mode.)
     """
-    trace = {"LSTM": lstm_trace, "GRU": gru_trace, "RNN": rnn_trace}[type(module).__name__]
+    trace = {"LSTM": lstm_trace, "GRU": gru_trace, "RNN": rnn_trace,
+             "SimpleGRU": simple_gru_trace}[type(module).__name__]
     kwargs = {} if trace is rnn_trace else {"preactivations": preactivations}
     layers, inputs = [], torch.as_tensor(x)
     for layer in range(module.num_layers):
@@ -225,7 +321,7 @@ def stacked_trace(module: torch.nn.RNNBase, x: torch.Tensor, preactivations: boo
 
 # --------------------------------------------------------------------------- size and speed
 
-GATE_BLOCKS = {"RNN": 1, "GRU": 3, "LSTM": 4}
+GATE_BLOCKS = {"RNN": 1, "SimpleGRU": 2, "GRU": 3, "LSTM": 4}
 
 
 def course_parameter_count(kind: str, n_x: int, n_a: int, num_layers: int = 1) -> int:

@@ -1,9 +1,10 @@
 """Toy tasks where LSTM/GRU gates have a visible meaning, the small models that learn them, and their traces.
 
 Each task makes seeded (inputs, targets, mask) tensors: inputs (N, T, n_x), targets (N, T, n_y),
-and a mask (N, T) of the steps the loss looks at. A `GateModel` (one torch LSTM or GRU, possibly
-stacked, plus a linear read-out ŷ<t> = W_ya a<t> + b_y) learns it with `playground.training.fit`;
-`trace_example` replays one sequence through `playground.cells` for the page to animate.
+and a mask (N, T) of the steps the loss looks at. A `GateModel` (an LSTM, PyTorch's full GRU or the course's
+simplified GRU, possibly stacked, plus a linear read-out ŷ<t> = W_ya a<t> + b_y) learns it with
+`playground.training.fit`; `trace_example` replays one sequence through `playground.cells` for the page to
+animate, and `playground.gate_reading` measures what the trained gates do.
 
 - remember:  random numbers stream past; remember the one marked "store", say it when "recall" arrives.
 - count:     count the 1s seen so far.
@@ -23,7 +24,12 @@ import torch
 from playground import cells
 from playground.training import History, fit
 
-KINDS = ("LSTM", "GRU")
+KINDS = ("LSTM", "GRU", "simplified GRU")  # the full GRU is PyTorch's nn.GRU; the simplified one is the course's
+KIND_NAMES = {  # what each cell is, in one line (the page and the tables say it the same way)
+    "LSTM": "LSTM (PyTorch's nn.LSTM)",
+    "GRU": "full GRU (PyTorch's nn.GRU)",
+    "simplified GRU": "the course's simplified GRU (no Γ_r)",
+}
 LIMITS = {  # bounds on everything a user can set: (min, max, default)
     "hidden_size": (1, 32, 4),
     "num_layers": (1, 3, 1),
@@ -42,51 +48,63 @@ class GateTaskError(ValueError):
 class Task:
     key: str
     title: str
-    stories: dict  # per cell kind: what the gates should learn to do, in plain words
+    about: str  # the task, in plain words
+    stories: dict  # per cell kind: the textbook solution, what the gates should learn to do
     length: tuple[int, int, int]  # sequence length T: (min, max, default)
     epochs: int  # default number of epochs
     n_samples: int
     classify: bool = False
 
     def story(self, kind: str) -> str:
-        return self.stories[kind]
+        return f"{self.about} {self.stories[kind]}"
 
 
 REMEMBER = ("Random numbers stream past. One is marked **store**; the model must say nothing (0) until the "
-            "**recall** cue arrives, and then say the stored number. ")
-COUNT = "A stream of 0s and 1s; after every step the model says how many 1s it has seen so far. "
+            "**recall** cue arrives, and then say the stored number.")
+COUNT = "A stream of 0s and 1s; after every step the model says how many 1s it has seen so far."
 AGREEMENT = ("“the cat … was” / “the cats … were”: the words in between do not matter, the model has to choose the "
-             "verb at the slot “___”. ")
+             "verb at the slot “___”.")
 SERIES = ("One step ahead: from x⟨1…t⟩ predict x⟨t+1⟩, on a window of the dataset chosen in the sidebar (a sample, "
-          "or your uploaded CSV). Values are standardised first. ")
+          "or your uploaded CSV). Values are standardised first.")
+_GRU_COUNT = ("A unit whose c⟨t⟩ moves a step at every 1 and stays flat on a 0: Γ_u opens "
+              "wider when a 1 arrives (write) and 1 − Γ_u keeps the rest.")
+_GRU_AGREEMENT = ("The state takes in singular or plural at the noun (Γ_u opens there) and "
+                  "keeps it through the gap (1 − Γ_u high), so that some units' c⟨t⟩ end up clearly different for "
+                  "a singular and a plural sentence.")
+_GRU_SERIES = "Watch which units follow the level, and how much of each new value Γ_u lets in."
 TASKS = {
     task.key: task
     for task in [
-        Task("remember", "Remember a value until a cue arrives", {
-            "LSTM": REMEMBER + "Watch the update gate Γ_u open at the store step and stay lower for the other "
-                    "numbers, the forget gate Γ_f drop once to clear the cell and then keep c⟨t⟩ while it waits, "
-                    "and the output gate Γ_o open at the recall step.",
-            "GRU": REMEMBER + "Watch the update gate Γ_u open at the store step (write the value into c⟨t⟩) and "
-                   "fall towards 0 while it waits: 1 − Γ_u close to 1 keeps c⟨t⟩ as it is. The GRU has no output "
-                   "gate: at the recall step some unit opens Γ_u again to put the answer out.",
+        Task("remember", "Remember a value until a cue arrives", REMEMBER, {
+            "LSTM": "The update gate Γ_u opens at the store step to write the value, the "
+                    "forget gate Γ_f drops there to clear the old content and then stays high to keep c⟨t⟩ while "
+                    "it waits, and the output gate Γ_o opens at the recall step to show it.",
+            "GRU": "The update gate Γ_u opens at the store step to write the value into c⟨t⟩ "
+                   "and stays near 0 while it waits (1 − Γ_u close to 1 keeps c⟨t⟩). The GRU has no output gate: "
+                   "at the recall step some unit opens its Γ_u to put the answer out, and its relevance gate Γ_r "
+                   "lets c⟨t−1⟩ into its candidate.",
+            "simplified GRU": "The update gate Γ_u opens at the store step to write the "
+                              "value into c⟨t⟩ and stays near 0 while it waits (1 − Γ_u close to 1 keeps c⟨t⟩). "
+                              "There is neither an output gate nor a relevance gate: at the recall step some unit "
+                              "has to open its Γ_u to put the answer out.",
         }, (8, 40, 16), 80, 512),
-        Task("count", "Count the 1s", {
-            "LSTM": COUNT + "The cell works as a counter: look for a unit whose c⟨t⟩ climbs a step at every 1 and "
-                    "stays flat on a 0; its Γ_f stays high (keep the count) and Γ_u is larger when a 1 arrives.",
-            "GRU": COUNT + "Look for a unit whose c⟨t⟩ moves a step at every 1 and stays flat on a 0: Γ_u opens "
-                   "wider when a 1 arrives (write) and 1 − Γ_u keeps the rest.",
+        Task("count", "Count the 1s", COUNT, {
+            "LSTM": "The cell works as a counter: a unit whose c⟨t⟩ climbs a step at every 1 "
+                    "and stays flat on a 0; its Γ_f stays high (keep the count) and Γ_u is larger when a 1 arrives.",
+            "GRU": _GRU_COUNT,
+            "simplified GRU": _GRU_COUNT,
         }, (8, 40, 16), 80, 512),
-        Task("agreement", "Singular/plural agreement across a gap", {
-            "LSTM": AGREEMENT + "The cell has to store singular or plural at the noun (Γ_u), keep it through the gap "
-                    "(Γ_f high) and show it (Γ_o) at “___”. Compare a singular and a plural sentence: some units' "
-                    "c⟨t⟩ end up clearly different.",
-            "GRU": AGREEMENT + "The state has to take in singular or plural at the noun (Γ_u opens there) and keep "
-                   "it through the gap (1 − Γ_u high). Compare a singular and a plural sentence: some units' c⟨t⟩ "
-                   "end up clearly different.",
+        Task("agreement", "Singular/plural agreement across a gap", AGREEMENT, {
+            "LSTM": "The cell stores singular or plural at the noun (Γ_u opens), keeps it "
+                    "through the gap (Γ_f high) and shows it (Γ_o opens) at “___”, so that some units' c⟨t⟩ end "
+                    "up clearly different for a singular and a plural sentence.",
+            "GRU": _GRU_AGREEMENT,
+            "simplified GRU": _GRU_AGREEMENT,
         }, (5, 24, 10), 30, 512, classify=True),
-        Task("series", "Predict your own series", {
-            "LSTM": SERIES + "Watch which units follow the level, and how much Γ_f keeps and Γ_u writes at each step.",
-            "GRU": SERIES + "Watch which units follow the level, and how much of each new value Γ_u lets in.",
+        Task("series", "Predict your own series", SERIES, {
+            "LSTM": "Watch which units follow the level, and how much Γ_f keeps and Γ_u writes at each step.",
+            "GRU": _GRU_SERIES,
+            "simplified GRU": _GRU_SERIES,
         }, (8, 60, 24), 150, 400),
     ]
 }
@@ -185,28 +203,54 @@ def agreement_task(length: int, n: int, seed: int) -> TaskData:
     return TaskData(inputs, targets, mask, list(VOCABULARY), words, "verb (0 = was, 1 = were)", classify=True)
 
 
+SPARE_POINTS = 10  # a series needs this many points beyond one window, so that there are windows to hold out
+
+
 def series_task(series: pd.Series, length: int, n: int, seed: int) -> TaskData:
     """Windows of the standardised series; at every step the target is the next value."""
     values = pd.to_numeric(series, errors="coerce").to_numpy(dtype=float)[-MAX_SERIES_POINTS:]
+    index = series.index[-len(values):]
     if np.isnan(values).any():
         raise GateTaskError("The series has missing values; pick the value column again or fill the gaps.")
-    if len(values) < length + 10:
+    if not np.isfinite(values).all():
+        raise GateTaskError(f"The series has infinite values (at {_where(index, ~np.isfinite(values))}); "
+                            "remove them from the file.")
+    if len(values) < length + SPARE_POINTS:
+        low = TASKS["series"].length[0]
+        if len(values) < low + SPARE_POINTS:
+            raise GateTaskError(f"The series has {len(values)} points: too short for this task, which needs at "
+                                f"least {low + SPARE_POINTS} (windows of {low} or more steps, and more windows "
+                                "to hold out). Choose a longer series.")
         raise GateTaskError(f"The series has {len(values)} points: too short for windows of {length} steps. "
-                            f"Choose a shorter sequence length (at most {max(0, len(values) - 10)}).")
+                            f"Choose a sequence length T of at most {len(values) - SPARE_POINTS} under "
+                            "“Model and training”.")
     train_end = int(len(values) * (1 - TEST_FRACTION))
-    mean, std = float(values[:train_end].mean()), float(values[:train_end].std())
-    if not np.isfinite(std) or std == 0:
-        raise GateTaskError("The series is constant: there is nothing to predict.")
+    with np.errstate(over="ignore", invalid="ignore"):
+        mean, std = float(values[:train_end].mean()), float(values[:train_end].std())
+    if not (np.isfinite(mean) and np.isfinite(std)):
+        largest = np.abs(values) == np.abs(values).max()
+        raise GateTaskError(f"The values are too large to compute with (up to {np.abs(values).max():.3g}, at "
+                            f"{_where(index, largest)}): their spread overflows. Check that value for a typing or "
+                            "unit error, or rescale the column (for example divide it by a power of ten).")
+    if std <= 1e-12 * max(abs(mean), np.finfo(float).tiny):
+        raise GateTaskError("The training part of the series (its first 80 %) is constant: there is nothing to "
+                            "learn from. Choose another column or dataset.")
     scaled = torch.tensor((values - mean) / std, dtype=torch.float32)
     starts = np.arange(len(values) - length)  # window [s, s + length) and targets [s + 1, s + length]
     if len(starts) > n:  # spread the windows over the whole span, always keeping the most recent
         starts = np.unique(np.linspace(0, starts[-1], n).round().astype(int))
     windows = torch.stack([scaled[s:s + length + 1] for s in starts])
-    index = series.index[-len(values):]
     labels = [[_stamp(index[s + t]) for t in range(length)] for s in starts]
     return TaskData(windows[:, :-1].unsqueeze(-1), windows[:, 1:].unsqueeze(-1),
                     torch.ones(len(starts), length, dtype=torch.bool), ["x<t> (standardised)"], labels,
                     "next value", scale=(mean, std))
+
+
+def _where(index, mask: np.ndarray, most: int = 3) -> str:
+    """The first few positions where `mask` holds, as the user's dates (or row numbers)."""
+    places = [_stamp(index[i]) for i in np.flatnonzero(mask)[:most]]
+    more = int(mask.sum()) - len(places)
+    return ", ".join(places) + (f" and {more} more" if more > 0 else "")
 
 
 def _stamp(value) -> str:
@@ -231,6 +275,9 @@ def make_task(key: str, length: int, seed: int = 0, series: pd.Series | None = N
 # --------------------------------------------------------------------------- the model
 
 
+MODULES = {"LSTM": torch.nn.LSTM, "GRU": torch.nn.GRU, "simplified GRU": cells.SimpleGRU}
+
+
 class GateModel(torch.nn.Module):
     """x<t> → LSTM/GRU (1–3 layers) → a<t> → ŷ<t> = W_ya a<t> + b_y, at every step."""
 
@@ -245,8 +292,7 @@ class GateModel(torch.nn.Module):
         if not low <= num_layers <= high:
             raise GateTaskError(f"The number of layers must be between {low} and {high}.")
         self.kind = kind
-        rnn = torch.nn.LSTM if kind == "LSTM" else torch.nn.GRU
-        self.rnn = rnn(n_x, hidden_size, num_layers=num_layers, batch_first=True)
+        self.rnn = MODULES[kind](n_x, hidden_size, num_layers=num_layers, batch_first=True)
         self.head = torch.nn.Linear(hidden_size, n_y)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -383,7 +429,7 @@ def trace_example(run: GateRun, index: int) -> ExampleTrace:
 
 def busiest_unit(example: ExampleTrace, layer: int = 0) -> int:
     """The unit whose cell c⟨t⟩ moves most over this sequence: usually the one doing the task's memory work."""
-    cell = example.layers[layer]["hidden" if example.kind == "GRU" else "cell"]
+    cell = example.layers[layer]["cell" if example.kind == "LSTM" else "hidden"]
     return int(np.argmax(np.ptp(cell, axis=0)))
 
 
@@ -399,6 +445,14 @@ def default_example(run: GateRun) -> int:
     recall = data.inputs[rows, :, 2].argmax(1)
     value = data.inputs[rows, store, 0].abs()
     return int(torch.argmax(value * (recall - store).float()))
+
+
+def key_step(run: GateRun, index: int) -> int:
+    """The step the animated cell opens at: the store step of `remember`, the noun of `agreement`, else the first."""
+    row = int(run.test_rows[int(index) % len(run.test_rows)])
+    if run.task == "remember":
+        return int(run.data.inputs[row, :, 1].argmax())
+    return 1 if run.task == "agreement" else 0
 
 
 SCORE_LABELS = {
@@ -437,40 +491,44 @@ def estimated_seconds(task: str, hidden_size: int, num_layers: int, length: int,
 
 def multiply_adds(kind: str, n_x: int, hidden_size: int, num_layers: int = 1) -> int:
     """Multiply-adds of the matrix products in one time step: blocks × n_a × (n_a + n_x) per layer."""
-    blocks = cells.GATE_BLOCKS[kind]
+    blocks = cells.GATE_BLOCKS[MODULES[kind].__name__]
     return sum(blocks * hidden_size * (hidden_size + (n_x if layer == 0 else hidden_size))
                for layer in range(num_layers))
 
 
 def speed_table(n_x: int, hidden_size: int, num_layers: int, steps: int = 50) -> list[dict]:
-    """Work and time per step of an LSTM and a GRU of the same size: the arithmetic, PyTorch's own
-    forward pass, and the step-by-step trace of playground.cells."""
+    """Work and time per step of every cell at the same size: the arithmetic, the module's own forward
+    pass (PyTorch's C++ for LSTM and GRU, Python for the simplified GRU), and the step-by-step trace."""
     rows = []
     x = torch.randn(steps, n_x, generator=torch.Generator().manual_seed(0))
     for kind in KINDS:
         torch.manual_seed(0)
-        module = (torch.nn.LSTM if kind == "LSTM" else torch.nn.GRU)(n_x, hidden_size, num_layers=num_layers)
+        module = MODULES[kind](n_x, hidden_size, num_layers=num_layers)
         traced = []
         for _ in range(5):
             start = time.perf_counter()
             cells.stacked_trace(module, x)
             traced.append(time.perf_counter() - start)
         rows.append({"cell": kind, "multiply-adds per step": multiply_adds(kind, n_x, hidden_size, num_layers),
-                     "torch.nn forward (µs per step)": cells.seconds_per_step(module, steps) * 1e6,
+                     "module forward (µs per step)": cells.seconds_per_step(module, steps) * 1e6,
                      "step-by-step trace (µs per step)": sorted(traced)[2] / steps * 1e6})
     return rows
 
 
 def parameter_table(n_x: int, hidden_size: int, n_y: int, num_layers: int = 1) -> list[dict]:
-    """Course formula, PyTorch formula and the count from real modules, for LSTM and GRU of the same size."""
+    """Course formula, PyTorch formula and the count from the real modules, for every cell at the same size.
+
+    The simplified GRU has no PyTorch module (None there); ours keeps one bias per block, as the course."""
     rows = []
     for kind in KINDS:
-        module = (torch.nn.LSTM if kind == "LSTM" else torch.nn.GRU)(n_x, hidden_size, num_layers=num_layers)
+        module = MODULES[kind](n_x, hidden_size, num_layers=num_layers)
+        name = type(module).__name__
         rows.append({
             "cell": kind,
-            "course (one bias per gate)": cells.course_parameter_count(kind, n_x, hidden_size, num_layers),
-            "PyTorch (b_ih and b_hh)": cells.pytorch_parameter_count(kind, n_x, hidden_size, num_layers),
-            "counted in torch.nn": cells.counted_parameters(module),
+            "course (one bias per gate)": cells.course_parameter_count(name, n_x, hidden_size, num_layers),
+            "PyTorch (b_ih and b_hh)": (None if name == "SimpleGRU" else
+                                        cells.pytorch_parameter_count(name, n_x, hidden_size, num_layers)),
+            "counted in the module": cells.counted_parameters(module),
             "read-out W_ya, b_y": hidden_size * n_y + n_y,
         })
     return rows

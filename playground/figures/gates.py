@@ -1,18 +1,28 @@
-"""The animated gates figure: cell diagram with live values, gate bars, units × time heatmaps, equations.
+"""Figures of the gates page: the animated cell, every unit over time, LSTM vs GRU, the training curve.
 
-One plotly figure, one frame per time step, so every panel moves together in the browser (no
-Streamlit reruns while it plays). Only the few traces that change are in the frames, with values
-rounded to 3 decimals, to keep the payload small. Text inside plotly is HTML, so the figure writes
-x⟨t⟩ with angle brackets ⟨ ⟩, never < >.
+`cell_figure` is the lecture's figure and is sized for a projector (1280×720 with the sidebar open:
+about 790 px of plot width): Play/Pause and the step slider on top, the cell diagram of one unit with
+live values beside the bars of every unit, and the equations with this step's numbers underneath,
+all in at most 560 px, one frame per time step, so that everything moves together in the browser (no
+Streamlit rerun while it plays). `units_figure` follows below it: units × time heatmaps, static.
+
+Both are built as plain dicts, without plotly's checks (ten times faster, and they are rebuilt whenever
+the sequence or the unit changes); a unit test validates them with plotly. Only the traces that
+change are in the frames, rounded to 3 decimals, to keep the payload small. Text inside plotly is
+HTML, so the figures write x⟨t⟩ with angle brackets ⟨ ⟩, never < >.
 """
 
 from __future__ import annotations
+
+import copy
+import functools
+import json
 
 import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from playground.figures.style import COLORS, animation_controls, legible, plain_text
+from playground.figures.style import COLORS, FONT_SIZE, legible, plain_text
 
 GATE_COLORS = [[0.0, "#f4f4f4"], [1.0, "#1f3b73"]]  # 0 = shut (pale), 1 = open (dark)
 STATE_COLORS = "RdBu"
@@ -22,10 +32,17 @@ NAMES = {  # course notation, as plotly text
     "forget": "Γ<sub>f</sub>", "update": "Γ<sub>u</sub>", "output": "Γ<sub>o</sub>", "relevance": "Γ<sub>r</sub>",
     "candidate": "c̃⟨t⟩", "cell": "c⟨t⟩", "hidden": "a⟨t⟩",
 }
-GATES = {"LSTM": ["forget", "update", "output"], "GRU": ["update", "relevance"]}
-STATES = {"LSTM": ["candidate", "cell", "hidden"], "GRU": ["candidate", "cell"]}
-HEATMAPS = {"LSTM": ["forget", "update", "output", "cell"], "GRU": ["update", "relevance", "cell"]}
+PLAIN = {"forget": "Γ_f", "update": "Γ_u", "output": "Γ_o", "relevance": "Γ_r", "candidate": "c̃⟨t⟩",
+         "cell": "c⟨t⟩", "hidden": "a⟨t⟩"}
+GATES = {"LSTM": ["forget", "update", "output"], "GRU": ["update", "relevance"], "simplified GRU": ["update"]}
+STATES = {"LSTM": ["candidate", "cell", "hidden"], "GRU": ["candidate", "cell"],
+          "simplified GRU": ["candidate", "cell"]}
+HEATMAPS = {"LSTM": ["forget", "update", "output", "cell"], "GRU": ["update", "relevance", "cell"],
+            "simplified GRU": ["update", "cell"]}
+TITLES = {"LSTM": "LSTM", "GRU": "GRU (full, as nn.GRU)", "simplified GRU": "simplified GRU (the course's)"}
+RED = "#b5001e"  # the live numbers on the diagram's paths
 DIAGRAM_FONT = 15
+PLAY_MS, FAST_MS = 1000, 300  # ▶ one step a second; ▶▶ about three
 
 
 def _r(values) -> list:
@@ -44,10 +61,21 @@ def _f(value: float) -> str:
     return f"{value:+.2f}".replace("-", "−")
 
 
+def _m(value: float) -> str:
+    """A factor in a product: 0.46 or (−0.46)."""
+    value = 0.0 if abs(value) < 0.005 else value
+    return f"{value:.2f}" if value >= 0 else f"({_f(value)})"
+
+
+def _g(value: float) -> str:
+    """A gate value, three decimals."""
+    return f"{value:.3f}"
+
+
 def layer_values(layer: dict, kind: str) -> dict[str, np.ndarray]:
-    """The trace of one layer with the GRU's c⟨t⟩ (= a⟨t⟩) and both cells' previous states added."""
+    """The trace of one layer with a GRU's c⟨t⟩ (= a⟨t⟩) and both previous states added."""
     values = dict(layer)
-    if kind == "GRU":
+    if kind != "LSTM":
         values["cell"] = values["hidden"]
     for key in ("cell", "hidden"):
         previous = np.zeros_like(values[key])
@@ -56,107 +84,71 @@ def layer_values(layer: dict, kind: str) -> dict[str, np.ndarray]:
     return values
 
 
-# --------------------------------------------------------------------------- the cell diagram
-# Diagram units: x from 0 to 12, y from 0 (inputs) to 11 (the memory line); the equations go below y = 0.
-# Static: lines, operation circles, labels. Live: the gate boxes (colour = how open), the numbers on
-# every path, the equations.
-
-LSTM_LINES = [
-    [(0.0, 9), (11.6, 9)],  # the cell line c⟨t−1⟩ → c⟨t⟩
-    [(0.0, 3.0), (8.4, 3.0)],  # [a⟨t−1⟩, x⟨t⟩] to every gate
-    [(1.3, 1.6), (1.3, 3.0)],  # x⟨t⟩ joins
-    [(2.6, 3.0), (2.6, 9)],  # Γ_f up to ×
-    [(4.4, 3.0), (4.4, 7.2), (6.3, 7.2), (6.3, 3.0)],  # Γ_u and c̃ meet at ×
-    [(5.35, 7.2), (5.35, 9)],  # Γ_u·c̃ up to +
-    [(8.4, 3.0), (8.4, 5.1), (10.2, 5.1), (11.6, 5.1)],  # Γ_o to ×, a⟨t⟩ out
-    [(10.2, 9), (10.2, 5.1)],  # c⟨t⟩ down through tanh to ×
-]
-LSTM_OPS = [(2.6, 9, "×"), (5.35, 7.2, "×"), (5.35, 9, "+"), (10.2, 7.2, "tanh"), (10.2, 5.1, "×")]
-LSTM_BOXES = {"forget": (2.6, 5.1), "update": (4.4, 5.1), "candidate": (6.3, 5.1), "output": (8.4, 5.1)}
-BOX_W, BOX_H = 0.7, 1.0  # half width and half height of a gate box, in diagram units
-LSTM_BOX_FUNCTION = {"forget": "σ", "update": "σ", "candidate": "tanh", "output": "σ"}
-LSTM_LABELS = [(0.3, 10.0, "c⟨t−1⟩"), (11.4, 10.0, "c⟨t⟩"), (0.4, 2.3, "a⟨t−1⟩"), (11.6, 4.3, "a⟨t⟩")]
-LSTM_PATHS = [  # (x, y, label, how to compute it from the step's values); numbers in red on the paths
-    (1.3, 9.55, "", lambda v: v["cell_prev"]),
-    (4.0, 9.55, "Γ<sub>f</sub>·c⟨t−1⟩", lambda v: v["forget"] * v["cell_prev"]),
-    (5.5, 8.1, "Γ<sub>u</sub>·c̃", lambda v: v["update"] * v["candidate"]),
-    (7.8, 9.55, "", lambda v: v["cell"]),
-    (9.45, 7.2, "tanh c⟨t⟩", lambda v: np.tanh(v["cell"])),
-    (11.0, 5.65, "", lambda v: v["hidden"]),
-    (0.6, 3.55, "", lambda v: v["hidden_prev"]),
-]
-LSTM_PATH_ALIGN = ["middle center", "middle center", "middle right", "middle center", "middle left",
-                   "middle center", "middle center"]
-
-GRU_LINES = [
-    [(0.0, 9.8), (11.6, 9.8)],  # the memory line c⟨t−1⟩ = a⟨t−1⟩ → c⟨t⟩ = a⟨t⟩
-    [(0.6, 9.8), (0.6, 2.6), (7.5, 2.6)],  # c⟨t−1⟩ also feeds the gates, with x⟨t⟩
-    [(1.3, 1.4), (1.3, 2.6)],  # x⟨t⟩ joins
-    [(2.0, 2.6), (2.0, 9.8)],  # Γ_u → 1 − Γ_u → × on the memory line
-    [(2.0, 7.9), (9.2, 7.9)],  # Γ_u across to × with c̃
-    [(3.9, 2.6), (3.9, 6.2), (5.6, 6.2)],  # Γ_r across to × with W_cc c⟨t−1⟩ + b_cc
-    [(5.6, 2.6), (5.6, 6.2), (9.2, 6.2), (9.2, 9.8)],  # W_cc c + b_cc → ×Γ_r → + → tanh → ×Γ_u → +
-    [(7.5, 2.6), (7.5, 6.2)],  # the input part W_cx x⟨t⟩ + b_cx joins at +
-]
-GRU_OPS = [(2.0, 9.8, "×"), (2.0, 8.75, "1−"), (5.6, 6.2, "×"), (7.5, 6.2, "+"), (9.2, 7.9, "×"), (9.2, 9.8, "+")]
-GRU_BOXES = {"update": (2.0, 4.5), "relevance": (3.9, 4.5), "candidate": (9.2, 6.2)}
-GRU_BOX_FUNCTION = {"relevance": "σ", "update": "σ", "candidate": "tanh"}
-GRU_LABELS = [(1.1, 10.75, "c⟨t−1⟩ = a⟨t−1⟩"), (10.8, 10.75, "c⟨t⟩ = a⟨t⟩"),
-              (5.0, 1.9, "W<sub>cc</sub>c⟨t−1⟩+b<sub>cc</sub>"), (8.6, 1.9, "W<sub>cx</sub>x⟨t⟩+b<sub>cx</sub>")]
-GRU_PATHS = [
-    (1.1, 10.2, "", lambda v: v["cell_prev"]),
-    (5.4, 10.2, "(1−Γ<sub>u</sub>)·c⟨t−1⟩", lambda v: (1 - v["update"]) * v["cell_prev"]),
-    (5.7, 4.4, "", lambda v: v["candidate_hidden"]),
-    (6.55, 6.7, "", lambda v: v["relevance"] * v["candidate_hidden"]),
-    (7.6, 4.4, "", lambda v: v["candidate_input"]),
-    (9.35, 8.85, "Γ<sub>u</sub>·c̃", lambda v: v["update"] * v["candidate"]),
-    (10.6, 10.2, "", lambda v: v["cell"]),
-]
-GRU_PATH_ALIGN = ["middle center", "middle center", "middle right", "middle center", "middle right",
-                  "middle right", "middle center"]
+def step_values(example, layer: int, t: int, unit: int) -> dict[str, float]:
+    """Every traced quantity of one unit at one step (with c⟨t−1⟩ and a⟨t−1⟩), as plain floats."""
+    values = layer_values(example.layers[layer], example.kind)
+    return {key: float(array[t, unit]) for key, array in values.items()}
 
 
-def _diagram_static(fig: go.Figure, kind: str, row: int, col: int) -> None:
-    lines = LSTM_LINES if kind == "LSTM" else GRU_LINES
-    xs, ys = [], []
-    for line in lines:
-        xs += [x for x, _ in line] + [None]
-        ys += [y for _, y in line] + [None]
-    fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", line=dict(color="#666", width=2.5), hoverinfo="skip",
-                             showlegend=False), row=row, col=col)
-    ops = LSTM_OPS if kind == "LSTM" else GRU_OPS
-    fig.add_trace(go.Scatter(
-        x=[o[0] for o in ops], y=[o[1] for o in ops], mode="markers+text", text=[o[2] for o in ops],
-        marker=dict(size=[40 if o[2] == "tanh" else 28 for o in ops], color="#fff8e6",
-                    line=dict(color="#b07c1a", width=2)),
-        textfont=dict(size=DIAGRAM_FONT, color="#6b4a00"), hoverinfo="skip", showlegend=False), row=row, col=col)
-    labels = LSTM_LABELS if kind == "LSTM" else GRU_LABELS
-    fig.add_trace(go.Scatter(
-        x=[l[0] for l in labels], y=[l[1] for l in labels], mode="text", text=[f"<b>{l[2]}</b>" for l in labels],
-        textfont=dict(size=DIAGRAM_FONT, color="#222"), hoverinfo="skip", showlegend=False), row=row, col=col)
+# --------------------------------------------------------------------------- the cell diagrams
+# Diagram units: x from 0 to 12, y from 0 (inputs, bottom) to 8 (the memory line, top). Static: lines,
+# operation circles, labels. Live: the gate boxes (their colour is how open they are), the numbers.
 
-
-def _diagram_live(kind: str, values: dict, example, t: int, unit: int) -> list[dict]:
-    """The three live diagram traces at step t for one unit: gate boxes, numbers on the paths, equations."""
-    boxes = LSTM_BOXES if kind == "LSTM" else GRU_BOXES
-    functions = LSTM_BOX_FUNCTION if kind == "LSTM" else GRU_BOX_FUNCTION
-    box_values = [float(values[key][t, unit]) for key in boxes]
-    # Gates live in (0, 1); the candidate in (−1, 1) is shown on the same pale→dark scale via (c̃ + 1) / 2.
-    shade = [v if key != "candidate" else (v + 1) / 2 for key, v in zip(boxes, box_values)]
-    box_text = [f"{functions[key]}<br>{NAMES[key]}<br><b>{_f(v) if key == 'candidate' else f'{v:.2f}'}</b>"
-                for key, v in zip(boxes, box_values)]
-    paths = LSTM_PATHS if kind == "LSTM" else GRU_PATHS
-    step = {key: array[t, unit] for key, array in values.items()}
-    path_text = [f"{label} {_f(float(compute(step)))}".strip() for _, _, label, compute in paths]
-    path_text.append(f"<b>x⟨t⟩ = {plain_text(example.step_text(t))}</b>")
-    # One filled polygon per box (drawn in data units, so the boxes shrink with a narrow screen), then
-    # the box labels, the numbers on the paths, the equations.
-    return [dict(type="scatter", fillcolor=_gate_color(v)) for v in shade] + [
-        dict(type="scatter", text=box_text,
-             textfont=dict(color=["white" if v > 0.55 else "black" for v in shade], size=DIAGRAM_FONT - 1)),
-        dict(type="scatter", text=path_text),
-        dict(type="scatter", text=equations(kind, step)),
-    ]
+BOX_W, BOX_H = 0.75, 0.95  # half width and half height of a box
+DIAGRAMS = {
+    "LSTM": dict(
+        lines=[[(0, 7), (12, 7)],  # the cell line c⟨t−1⟩ → c⟨t⟩
+               [(0, 1.6), (9, 1.6)], [(1.5, 0.3), (1.5, 1.6)],  # [a⟨t−1⟩, x⟨t⟩] to every box
+               [(3, 1.6), (3, 7)], [(5, 1.6), (5, 5.6), (7, 5.6), (7, 1.6)], [(6, 5.6), (6, 7)],
+               [(9, 1.6), (9, 3.6), (10.4, 3.6), (12, 3.6)], [(10.4, 7), (10.4, 3.6)]],
+        ops=[(3, 7, "×"), (6, 7, "+"), (6, 5.6, "×"), (10.4, 5.5, "tanh"), (10.4, 3.6, "×")],
+        boxes={"forget": (3, 3.6), "update": (5, 3.6), "candidate": (7, 3.6), "output": (9, 3.6)},
+        labels=[(0.05, 7.65, "c⟨t−1⟩", "left"), (11.95, 7.65, "c⟨t⟩", "right"), (0.05, 2.1, "a⟨t−1⟩", "left"),
+                (11.95, 3.05, "a⟨t⟩", "right"), (1.75, 0.55, "x⟨t⟩", "left")],
+        # The products on the inner paths are numbers only (the equations underneath name them).
+        paths=[(0.05, 6.45, "left", lambda v: _f(v["cell_prev"])),
+               (3.45, 7.4, "left", lambda v: _f(v["forget"] * v["cell_prev"])),
+               (6.2, 6.3, "left", lambda v: _f(v["update"] * v["candidate"])),
+               (11.95, 6.45, "right", lambda v: _f(v["cell"])),
+               (10.65, 4.55, "left", lambda v: _f(np.tanh(v["cell"]))),
+               (11.95, 2.45, "right", lambda v: _f(v["hidden"])),
+               (0.05, 1.05, "left", lambda v: _f(v["hidden_prev"]))],
+    ),
+    "GRU": dict(
+        lines=[[(0, 7), (12, 7)],  # the memory line c⟨t−1⟩ = a⟨t−1⟩ → c⟨t⟩ = a⟨t⟩
+               [(0.6, 7), (0.6, 1.6), (8.2, 1.6)], [(1.5, 0.3), (1.5, 1.6)],  # [c⟨t−1⟩, x⟨t⟩] to the gates
+               [(2.5, 1.6), (2.5, 7)], [(2.5, 5.2), (9.6, 5.2)],  # Γ_u: 1 − Γ_u keeps, Γ_u writes
+               [(4.5, 1.6), (4.5, 3.6), (6.6, 3.6)], [(6.6, 1.6), (6.6, 3.6), (9.6, 3.6)], [(8.2, 1.6), (8.2, 3.6)],
+               [(9.6, 3.6), (9.6, 7)]],
+        ops=[(2.5, 7, "×"), (2.5, 6.1, "1−"), (6.6, 3.6, "×"), (8.2, 3.6, "+"), (9.6, 5.2, "×"), (9.6, 7, "+")],
+        boxes={"update": (2.5, 3.6), "relevance": (4.5, 3.6), "candidate": (9.6, 3.6)},
+        labels=[(0.05, 7.65, "c⟨t−1⟩", "left"), (11.95, 7.65, "c⟨t⟩ = a⟨t⟩", "right"),
+                (1.75, 0.55, "x⟨t⟩", "left"), (6.45, 0.7, "W<sub>cc</sub>c⟨t−1⟩<br>+ b<sub>cc</sub>", "right"),
+                (8.35, 0.7, "W<sub>cx</sub>x⟨t⟩<br>+ b<sub>cx</sub>", "left")],
+        paths=[(0.05, 6.45, "left", lambda v: _f(v["cell_prev"])),
+               (2.95, 7.4, "left", lambda v: _f((1 - v["update"]) * v["cell_prev"])),
+               (6.45, 2.2, "right", lambda v: _f(v["candidate_hidden"])),
+               (7.4, 4.05, "center", lambda v: _f(v["relevance"] * v["candidate_hidden"])),
+               (8.35, 2.2, "left", lambda v: _f(v["candidate_input"])),
+               (9.4, 6.1, "right", lambda v: _f(v["update"] * v["candidate"])),
+               (11.95, 6.45, "right", lambda v: _f(v["cell"]))],
+    ),
+    "simplified GRU": dict(
+        lines=[[(0, 7), (12, 7)],
+               [(0.6, 7), (0.6, 1.6), (7, 1.6)], [(1.5, 0.3), (1.5, 1.6)],  # [c⟨t−1⟩, x⟨t⟩] to both boxes
+               [(3, 1.6), (3, 7)], [(3, 5.2), (7, 5.2)], [(7, 1.6), (7, 7)]],
+        ops=[(3, 7, "×"), (3, 6.1, "1−"), (7, 5.2, "×"), (7, 7, "+")],
+        boxes={"update": (3, 3.6), "candidate": (7, 3.6)},
+        labels=[(0.05, 7.65, "c⟨t−1⟩", "left"), (11.95, 7.65, "c⟨t⟩ = a⟨t⟩", "right"),
+                (1.75, 0.55, "x⟨t⟩", "left"), (7.95, 3.6, "no Γ<sub>r</sub>: c⟨t−1⟩<br>enters c̃⟨t⟩ whole", "left")],
+        paths=[(0.05, 6.45, "left", lambda v: _f(v["cell_prev"])),
+               (3.45, 7.4, "left", lambda v: _f((1 - v["update"]) * v["cell_prev"])),
+               (7.2, 6.1, "left", lambda v: _f(v["update"] * v["candidate"])),
+               (11.95, 6.45, "right", lambda v: _f(v["cell"]))],
+    ),
+}
+ALIGN = {"left": "middle right", "center": "middle center", "right": "middle left"}  # text starts / centres / ends at x
+BOX_FUNCTION = {"forget": "σ", "update": "σ", "output": "σ", "relevance": "σ", "candidate": "tanh"}
 
 
 def _gate_color(value: float) -> str:
@@ -167,244 +159,364 @@ def _gate_color(value: float) -> str:
     return f"rgb({r},{g},{b})"
 
 
-def equations(kind: str, v: dict) -> list[str]:
-    """The cell's equations with this step's numbers for one unit (plotly text; the code's own formulas).
+def _box_shades(kind: str, step: dict) -> list[float]:
+    # Gates live in (0, 1); the candidate in (−1, 1) is shown on the same pale→dark scale via (c̃ + 1) / 2.
+    return [step[key] if key != "candidate" else (step[key] + 1) / 2 for key in DIAGRAMS[kind]["boxes"]]
 
-    Short on purpose: the gates' arguments are the ones drawn in the diagram; the page repeats the
-    full formulas with st.latex under the figure."""
-    if kind == "LSTM":
-        return [
-            f"Γ<sub>f</sub> = σ({_f(v['forget_pre'])}) = {v['forget']:.3f}",
-            f"Γ<sub>u</sub> = σ({_f(v['update_pre'])}) = {v['update']:.3f}",
-            f"c̃⟨t⟩ = tanh({_f(v['candidate_pre'])}) = {_f(v['candidate'])}",
-            f"Γ<sub>o</sub> = σ({_f(v['output_pre'])}) = {v['output']:.3f}",
-            f"c⟨t⟩ = Γ<sub>u</sub>·c̃⟨t⟩ + Γ<sub>f</sub>·c⟨t−1⟩ = {v['update']:.2f}·{_m(v['candidate'])}"
-            f" + {v['forget']:.2f}·{_m(v['cell_prev'])} = {_f(v['cell'])}",
-            f"a⟨t⟩ = Γ<sub>o</sub>·tanh(c⟨t⟩) = {v['output']:.2f}·tanh({_f(v['cell'])}) = {_f(v['hidden'])}",
-        ]
-    return [
-        f"Γ<sub>u</sub> = σ({_f(v['update_pre'])}) = {v['update']:.3f}   (PyTorch: z = 1 − Γ<sub>u</sub>)",
-        f"Γ<sub>r</sub> = σ({_f(v['relevance_pre'])}) = {v['relevance']:.3f}",
-        "c̃⟨t⟩ = tanh(W<sub>cx</sub>x⟨t⟩ + b<sub>cx</sub> + Γ<sub>r</sub>·(W<sub>cc</sub>c⟨t−1⟩ + b<sub>cc</sub>))",
-        f"       = tanh({_f(v['candidate_input'])} + {v['relevance']:.2f}·{_m(v['candidate_hidden'])})"
-        f" = {_f(v['candidate'])}",
-        f"c⟨t⟩ = a⟨t⟩ = Γ<sub>u</sub>·c̃⟨t⟩ + (1−Γ<sub>u</sub>)·c⟨t−1⟩ = {v['update']:.2f}·{_m(v['candidate'])}"
-        f" + {1 - v['update']:.2f}·{_m(v['cell_prev'])} = {_f(v['cell'])}",
+
+def _diagram_live(kind: str, step: dict) -> list[dict]:
+    """The diagram's live traces at one step: one filled box per gate, the box labels, the path numbers."""
+    boxes = DIAGRAMS[kind]["boxes"]
+    shades = _box_shades(kind, step)
+    box_text = [f"{BOX_FUNCTION[key]}<br>{NAMES[key]}<br><b>{_f(step[key]) if key == 'candidate' else _m(step[key])}"
+                "</b>" for key in boxes]
+    return [dict(type="scatter", fillcolor=_gate_color(shade)) for shade in shades] + [
+        dict(type="scatter", text=box_text,
+             textfont=dict(size=DIAGRAM_FONT - 1, color=["white" if shade > 0.55 else "black" for shade in shades])),
+        dict(type="scatter", text=[compute(step) for *_, compute in DIAGRAMS[kind]["paths"]]),
     ]
 
 
-def _m(value: float) -> str:
-    """A factor in a product: 0.46 or (−0.46)."""
-    value = 0.0 if abs(value) < 0.005 else value
-    return f"{value:.2f}" if value >= 0 else f"({_f(value)})"
+def _diagram_traces(kind: str, step: dict, axes: dict) -> tuple[list[dict], list[int]]:
+    """All diagram traces (static first, so the live ones are drawn on top) and the positions of the live ones."""
+    spec = DIAGRAMS[kind]
+    xs, ys = [], []
+    for line in spec["lines"]:
+        xs += [x for x, _ in line] + [None]
+        ys += [y for _, y in line] + [None]
+    traces = [
+        dict(type="scatter", x=xs, y=ys, mode="lines", line=dict(color="#666", width=2.5), hoverinfo="skip", **axes),
+        dict(type="scatter", x=[o[0] for o in spec["ops"]], y=[o[1] for o in spec["ops"]], mode="markers+text",
+             text=[o[2] for o in spec["ops"]], hoverinfo="skip", textfont=dict(size=DIAGRAM_FONT - 1, color="#6b4a00"),
+             marker=dict(size=[38 if o[2] == "tanh" else 26 for o in spec["ops"]], color="#fff8e6",
+                         line=dict(color="#b07c1a", width=2)), **axes),
+        dict(type="scatter", x=[label[0] for label in spec["labels"]], y=[label[1] for label in spec["labels"]],
+             mode="text", text=[f"<b>{label[2]}</b>" for label in spec["labels"]], hoverinfo="skip",
+             textposition=[ALIGN[label[3]] for label in spec["labels"]], cliponaxis=False,
+             textfont=dict(size=DIAGRAM_FONT, color="#222"), **axes),
+    ]
+    live = _diagram_live(kind, step)
+    first = len(traces)
+    for (x, y), fill in zip(spec["boxes"].values(), live):
+        traces.append(dict(type="scatter", x=[x - BOX_W, x + BOX_W, x + BOX_W, x - BOX_W, x - BOX_W],
+                           y=[y - BOX_H, y - BOX_H, y + BOX_H, y + BOX_H, y - BOX_H], mode="lines", fill="toself",
+                           fillcolor=fill["fillcolor"], line=dict(color="#333", width=1.5), hoverinfo="skip", **axes))
+    box_text, path_text = live[len(spec["boxes"]):]
+    traces.append(dict(box_text, x=[b[0] for b in spec["boxes"].values()], y=[b[1] for b in spec["boxes"].values()],
+                       mode="text", hoverinfo="skip", **axes))
+    traces.append(dict(path_text, x=[p[0] for p in spec["paths"]], y=[p[1] for p in spec["paths"]], mode="text",
+                       textposition=[ALIGN[p[2]] for p in spec["paths"]], cliponaxis=False,
+                       textfont=dict(size=DIAGRAM_FONT - 1, color=RED), hoverinfo="skip", **axes))
+    return traces, list(range(first, len(traces)))
 
 
-# Vertical layout in pixels: one figure, so that every panel moves with the same Play button.
-TOP, BOTTOM = 80, 150  # margins: the title; the time ticks, Play/Pause and the slider
-CELL_ROW, BAR_ROW = 560, 470  # the diagram with its equations; the bar charts beside it
-STRIP_ROW, GAP, TITLE_GAP = 150, 70, 42
+def equations(kind: str, v: dict) -> list[str]:
+    """The cell's equations for one unit at one step, with its numbers (plotly text; the code's own formulas,
+    playground.cells). * is the course's element-wise product; · multiplies this step's numbers."""
+    if kind == "LSTM":
+        concat = "[a⟨t−1⟩, x⟨t⟩]"
+        return [
+            f"Γ<sub>f</sub> = σ(W<sub>f</sub>{concat} + b<sub>f</sub>) = σ({_f(v['forget_pre'])}) = {_g(v['forget'])}",
+            f"Γ<sub>u</sub> = σ(W<sub>u</sub>{concat} + b<sub>u</sub>) = σ({_f(v['update_pre'])}) = {_g(v['update'])}",
+            f"c̃⟨t⟩ = tanh(W<sub>c</sub>{concat} + b<sub>c</sub>) = tanh({_f(v['candidate_pre'])})"
+            f" = {_f(v['candidate'])}",
+            f"Γ<sub>o</sub> = σ(W<sub>o</sub>{concat} + b<sub>o</sub>) = σ({_f(v['output_pre'])}) = {_g(v['output'])}",
+            f"c⟨t⟩ = Γ<sub>u</sub>*c̃⟨t⟩ + Γ<sub>f</sub>*c⟨t−1⟩ = {_m(v['update'])}·{_m(v['candidate'])}"
+            f" + {_m(v['forget'])}·{_m(v['cell_prev'])} = {_f(v['cell'])}",
+            f"a⟨t⟩ = Γ<sub>o</sub>*tanh(c⟨t⟩) = {_m(v['output'])}·tanh({_f(v['cell'])}) = {_f(v['hidden'])}",
+        ]
+    concat = "[c⟨t−1⟩, x⟨t⟩]"
+    update = f"Γ<sub>u</sub> = σ(W<sub>u</sub>{concat} + b<sub>u</sub>) = σ({_f(v['update_pre'])}) = {_g(v['update'])}"
+    cell = (f"c⟨t⟩ = a⟨t⟩ = Γ<sub>u</sub>*c̃⟨t⟩ + (1 − Γ<sub>u</sub>)*c⟨t−1⟩ = {_m(v['update'])}·{_m(v['candidate'])}"
+            f" + {_m(1 - v['update'])}·{_m(v['cell_prev'])} = {_f(v['cell'])}")
+    if kind == "simplified GRU":
+        return [update, f"c̃⟨t⟩ = tanh(W<sub>c</sub>{concat} + b<sub>c</sub>) = tanh({_f(v['candidate_pre'])})"
+                        f" = {_f(v['candidate'])}", cell]
+    return [
+        update,
+        f"Γ<sub>r</sub> = σ(W<sub>r</sub>{concat} + b<sub>r</sub>) = σ({_f(v['relevance_pre'])})"
+        f" = {_g(v['relevance'])}",
+        "c̃⟨t⟩ = tanh(W<sub>cx</sub>x⟨t⟩ + b<sub>cx</sub> + Γ<sub>r</sub>*(W<sub>cc</sub>c⟨t−1⟩ + b<sub>cc</sub>))",
+        f"       = tanh({_f(v['candidate_input'])} + {_m(v['relevance'])}·{_m(v['candidate_hidden'])})"
+        f" = {_f(v['candidate'])}",
+        cell,
+    ]
 
 
-def _heatmap_row(units: int) -> int:
-    return int(np.clip(18 * units, 80, 260))
+# --------------------------------------------------------------------------- the animated cell figure
+# Pixel plan: heights in px (the LSTM's figure, with six equations, is 560 px tall), widths in fractions of
+# whatever the page gives the figure.
+CELL_TOP = 104  # above the plot area: the title and the player (buttons and slider)
+HEADER, DIAGRAM, EQUATIONS_FROM = (0, 26), (30, 300), 312  # px from the plot area's top
+BAR_PLOTS = [(52, 150), (196, 278)]  # gates, states (each with its title above and unit ticks below)
+DIAGRAM_WIDTH, BARS_FROM = 0.6, 0.69  # the diagram's share of the width; where the bars begin
+EQUATION_LINE = 23  # px per line
 
 
-def gates_figure(example, layer: int = 0, unit: int = 0, start: int = 0, frame_ms: int = 700,
-                 untrained: bool = False, title: str | None = None) -> go.Figure:
-    """Everything at once, animated over the time steps of `example` (a gate_tasks.ExampleTrace).
+def _domain(px: tuple[float, float], plot: float) -> list[float]:
+    """A (top, bottom) band in px from the plot area's top, as a paper y domain."""
+    return [round(1 - px[1] / plot, 4), round(1 - px[0] / plot, 4)]
 
-    Row 1: the cell diagram for `unit` with its equations | the gates of every unit | the states
-    of every unit. Row 2: input, target and prediction over time. Then one units × time heatmap
-    per gate (and c⟨t⟩). A box marks the current step on every time axis.
+
+def _step_heading(example, t: int) -> str:
+    """What goes in and comes out at step t: the live line above the diagram."""
+    words = example.input_values is None  # the agreement task: words in, P(were) out
+    label = plain_text(example.labels[t])
+    if not words:  # a number, with a real minus sign; a marker (store, recall) or a date gets the value after it
+        numeric = example.step_text(t) == example.labels[t]
+        label = label.replace("-", "−") if numeric else f"{label}, {_f(example.input_values[t])}"
+    text = f"t = {t + 1} of {len(example.labels)} · x⟨t⟩ = {label} → "
+    text += f"P(were) = {example.prediction[t]:.2f}" if words else f"ŷ⟨t⟩ = {_f(example.prediction[t])}"
+    target = example.target[t]
+    if np.isfinite(target):
+        shown = (["was", "were"][int(target)] if words else
+                 f"{target:.0f}" if example.target_name == "count so far" else _f(target))
+        text += f" (target {shown})"
+    return text
+
+
+def cell_figure(example, layer: int = 0, unit: int = 0, start: int = 0, untrained: bool = False) -> go.Figure:
+    """One unit's cell at every step of `example` (a gate_tasks.ExampleTrace), animated in the browser.
+
+    On top: ▶ Play, ▶▶ (faster), ❚❚ Pause and the step slider; then the step's input and output; the
+    cell diagram of `unit` (gate boxes shaded by how open they are, the values on every path) beside
+    the bars of every unit's gates and states (the unit drawn is marked); the equations with this
+    step's numbers underneath.
     """
     kind = example.kind
     values = layer_values(example.layers[layer], kind)
     steps, units = values["hidden"].shape
-    unit = int(np.clip(unit, 0, units - 1))
-    start = int(np.clip(start, 0, steps - 1))
-    heatmaps = HEATMAPS[kind]
-    n_rows = 2 + len(heatmaps)
-    fig = make_subplots(rows=n_rows, cols=3, column_widths=[0.58, 0.21, 0.21], horizontal_spacing=0.05,
-                        specs=[[{}, {}, {}]] + [[{"colspan": 3}, None, None] for _ in range(n_rows - 1)])
-    live: list[int] = []  # indices of the traces that change from frame to frame
+    unit, start = int(np.clip(unit, 0, units - 1)), int(np.clip(start, 0, steps - 1))
+    step = {key: float(array[start, unit]) for key, array in values.items()}
+    lines = equations(kind, step)
+    equations_px = (EQUATIONS_FROM, EQUATIONS_FROM + len(lines) * EQUATION_LINE + 6)
+    plot = equations_px[1]
+    axes = {"header": ("x", "y"), "diagram": ("x2", "y2"), "gates": ("x3", "y3"), "states": ("x4", "y4"),
+            "equations": ("x5", "y5")}
+    on = {name: dict(xaxis=x, yaxis=y) for name, (x, y) in axes.items()}
 
-    # Row 1, col 1: the diagram. Plotly draws later traces on top, so the static lines go first.
-    _diagram_static(fig, kind, 1, 1)
-    boxes = LSTM_BOXES if kind == "LSTM" else GRU_BOXES
-    paths = LSTM_PATHS if kind == "LSTM" else GRU_PATHS
-    align = LSTM_PATH_ALIGN if kind == "LSTM" else GRU_PATH_ALIGN
-    first = _diagram_live(kind, values, example, start, unit)
-    for (x, y), fill in zip(boxes.values(), first):
-        fig.add_trace(go.Scatter(x=[x - BOX_W, x + BOX_W, x + BOX_W, x - BOX_W, x - BOX_W],
-                                 y=[y - BOX_H, y - BOX_H, y + BOX_H, y + BOX_H, y - BOX_H], mode="lines",
-                                 fill="toself", fillcolor=fill["fillcolor"], line=dict(color="#333", width=1.5),
-                                 hoverinfo="skip", showlegend=False), row=1, col=1)
-        live.append(len(fig.data) - 1)
-    first = first[len(boxes):]
-    fig.add_trace(go.Scatter(x=[b[0] for b in boxes.values()], y=[b[1] for b in boxes.values()],
-                             mode="text", text=first[0]["text"], textfont=first[0]["textfont"],
-                             hoverinfo="skip", showlegend=False), row=1, col=1)
-    fig.add_trace(go.Scatter(x=[p[0] for p in paths] + [-0.4], y=[p[1] for p in paths] + [0.9], mode="text",
-                             text=first[1]["text"], textposition=align + ["middle right"],
-                             textfont=dict(size=DIAGRAM_FONT, color=["#b5001e"] * len(paths) + ["#222"]),
-                             hoverinfo="skip", showlegend=False), row=1, col=1)
-    n_eq = len(first[2]["text"])
-    fig.add_trace(go.Scatter(x=[-0.4] * n_eq, y=[-0.4 - 1.0 * i for i in range(n_eq)], mode="text",
-                             text=first[2]["text"], textposition="middle right", cliponaxis=False,
-                             textfont=dict(size=DIAGRAM_FONT + 1, color="#222"), hoverinfo="skip", showlegend=False),
-                  row=1, col=1)
-    live += [len(fig.data) - 3, len(fig.data) - 2, len(fig.data) - 1]
-    fig.update_xaxes(range=[-0.6, 12.2], visible=False, row=1, col=1)
-    fig.update_yaxes(range=[-0.9 - 1.0 * (n_eq - 1) - 0.4, 11.1], visible=False, row=1, col=1)
-
-    # Row 1, cols 2 and 3: bars for every unit at step t.
+    traces = [dict(type="scatter", x=[0], y=[0.5], mode="text", text=[_step_heading(example, start)],
+                   textposition="middle right", cliponaxis=False, hoverinfo="skip",
+                   textfont=dict(size=FONT_SIZE, color="#222"), **on["header"])]
+    live = [0]
+    diagram, diagram_live = _diagram_traces(kind, step, on["diagram"])
+    live += [len(traces) + i for i in diagram_live]
+    traces += diagram
     unit_axis = list(range(1, units + 1))
-    for col, keys in ((2, GATES[kind]), (3, STATES[kind])):
+    for where, keys in (("gates", GATES[kind]), ("states", STATES[kind])):
         for key in keys:
-            fig.add_trace(go.Bar(x=unit_axis, y=_r(values[key][start]), name=_plain(key), showlegend=False,
-                                 marker_color=SERIES_COLORS[key],
-                                 hovertemplate=f"{_plain(key)} unit %{{x}}: %{{y:.3f}}<extra></extra>"),
-                          row=1, col=col)
-            live.append(len(fig.data) - 1)
-        fig.update_xaxes(title_text="unit", title_standoff=4, dtick=1 if units <= 12 else 4, row=1, col=col)
-    fig.update_yaxes(range=[0, 1], row=1, col=2)
+            live.append(len(traces))
+            traces.append(dict(type="bar", x=unit_axis, y=_r(values[key][start]), name=PLAIN[key],
+                               marker=dict(color=SERIES_COLORS[key]),
+                               hovertemplate=f"{PLAIN[key]} unit %{{x}}: %{{y:.3f}}<extra></extra>", **on[where]))
+    live.append(len(traces))
+    traces.append(dict(type="scatter", x=[0] * len(lines), y=list(range(len(lines))), mode="text", text=lines,
+                       textposition="middle right", cliponaxis=False, hoverinfo="skip",
+                       textfont=dict(size=FONT_SIZE - 1, color="#222"), **on["equations"]))
+    for trace in traces:
+        trace["showlegend"] = False
+
     bound = max(1.0, float(np.nanmax(np.abs(values["cell"]))))
-    fig.update_yaxes(range=[-bound * 1.05, bound * 1.05], row=1, col=3)
-    fig.update_layout(barmode="group", bargap=0.2)
-
-    # Row 2: what goes in and what comes out, over time.
-    time_axis = list(range(1, steps + 1))
-    if example.input_values is not None:
-        fig.add_trace(go.Bar(x=time_axis, y=_r(example.input_values), name=plain_text(example.input_name),
-                             marker_color="#c9c9c9", hovertemplate="t=%{x}: %{y:.3f}<extra>input</extra>"),
-                      row=2, col=1)
-    fig.add_trace(go.Scatter(x=time_axis, y=_r(example.target), name="target", mode="markers",
-                             marker=dict(color=COLORS["trend"], size=11, symbol="diamond"),
-                             hovertemplate="t=%{x}: %{y:.3f}<extra>target</extra>"), row=2, col=1)
-    fig.add_trace(go.Scatter(x=time_axis, y=_r(example.prediction), name="prediction ŷ⟨t⟩", mode="lines+markers",
-                             line=dict(color=COLORS["observed"], width=2.5), marker=dict(size=6),
-                             hovertemplate="t=%{x}: %{y:.3f}<extra>ŷ</extra>"), row=2, col=1)
-
-    # Rows 3…: units × time heatmaps, one per gate, then c⟨t⟩.
-    for offset, key in enumerate(heatmaps):
-        is_gate = key != "cell"
-        fig.add_trace(go.Heatmap(
-            x=time_axis, y=unit_axis, z=np.round(values[key].T, 3), zmin=0 if is_gate else -bound,
-            zmax=1 if is_gate else bound, colorscale=GATE_COLORS if is_gate else STATE_COLORS,
-            showscale=offset in (0, len(heatmaps) - 1), xgap=1, ygap=1,
-            hovertemplate=f"{_plain(key)} unit %{{y}}, t=%{{x}}: %{{z:.3f}}<extra></extra>"),
-            row=3 + offset, col=1)
-        fig.update_yaxes(title_text="unit", dtick=1 if units <= 6 else max(1, units // 4), autorange="reversed",
-                         row=3 + offset, col=1)
-
-    # The "now" box on the strip and on every heatmap.
-    strip_low, strip_high = _strip_range(example)
-    for r in [2] + [3 + i for i in range(len(heatmaps))]:
-        low, high = (strip_low, strip_high) if r == 2 else (0.5, units + 0.5)
-        fig.add_trace(go.Scatter(x=_now_box(start), y=[low, high, high, low, low], mode="lines",
-                                 line=dict(color=COLORS["highlight"], width=4), hoverinfo="skip", showlegend=False),
-                      row=r, col=1)
-        live.append(len(fig.data) - 1)
-    fig.update_yaxes(range=[strip_low, strip_high], row=2, col=1)
-    ticks = _ticks(example.labels)
-    for r in range(2, n_rows + 1):
-        fig.update_xaxes(range=[0.5, steps + 0.5], row=r, col=1, showticklabels=r == n_rows, **ticks)
-
-    titles = [(f"Unit {unit + 1}{f' of layer {layer + 1}' if len(example.layers) > 1 else ''} at step t · "
-               "<span style='color:#b5001e'>red</span>: the value on each path", 1, 1),
-              ("Gates " + _swatches(GATES[kind]), 1, 2), ("States " + _swatches(STATES[kind]), 1, 3),
-              (_strip_title(example), 2, 1)] + [(f"{NAMES[key]}: every unit over time", 3 + i, 1)
-                                                for i, key in enumerate(heatmaps)]
-    height = _arrange(fig, n_rows, _heatmap_row(units), titles)
-    heading = title or f"{kind}: every gate, step by step"
+    hidden_axis = dict(visible=False, fixedrange=True)
+    gates_px, states_px = BAR_PLOTS
+    layout = dict(
+        xaxis=dict(domain=[0, 1], range=[0, 1], **hidden_axis),
+        yaxis=dict(domain=_domain(HEADER, plot), range=[0, 1], **hidden_axis),
+        xaxis2=dict(anchor="y2", domain=[0, DIAGRAM_WIDTH], range=[-0.1, 12.1], **hidden_axis),
+        yaxis2=dict(anchor="x2", domain=_domain(DIAGRAM, plot), range=[-0.1, 8.1], **hidden_axis),
+        xaxis5=dict(anchor="y5", domain=[0, 1], range=[0, 1], **hidden_axis),
+        yaxis5=dict(anchor="x5", domain=_domain(equations_px, plot),
+                    range=[(equations_px[1] - equations_px[0]) / EQUATION_LINE - 0.5, -0.5], **hidden_axis),
+        barmode="group", bargap=0.25, hovermode="closest", showlegend=False,
+        margin=dict(l=8, r=8, t=CELL_TOP, b=0),
+    )
+    every = -(-units // 8)  # at most 8 unit numbers under the bars: they must fit 535 px (1024 with the sidebar)
+    labelled = unit_axis[::every]
+    ticks = dict(tickmode="array", tickvals=labelled,
+                 ticktext=[f"<b>{u}</b>" if u == unit + 1 else str(u) for u in labelled])
+    for name, px, y_range, y_ticks in (("gates", gates_px, [0, 1], [0, 0.5, 1]),
+                                       ("states", states_px, [-bound * 1.05, bound * 1.05], [-bound, 0, bound])):
+        x_name, y_name = axes[name]
+        layout["xaxis" + x_name[1:]] = dict(domain=[BARS_FROM, 1], range=[0.5, units + 0.5], fixedrange=True,
+                                            anchor=y_name, tickfont=dict(size=13), ticks="", **ticks)
+        layout["yaxis" + y_name[1:]] = dict(domain=_domain(px, plot), range=y_range, fixedrange=True,
+                                            anchor=x_name, tickfont=dict(size=13), tickvals=y_ticks,
+                                            ticktext=[f"{v:g}".replace("-", "−") for v in np.round(y_ticks, 1)],
+                                            zeroline=True)
+    layout["shapes"] = [dict(type="rect", xref=axes[name][0], yref=f"{axes[name][1]} domain", x0=unit + 0.5,
+                             x1=unit + 1.5, y0=0, y1=1, fillcolor="rgba(237, 174, 73, 0.25)", line=dict(width=0),
+                             layer="below") for name in ("gates", "states")]
+    layout["annotations"] = [_title(f"Gates {_swatches(GATES[kind])}", BARS_FROM, gates_px[0], plot),
+                             _title(f"States {_swatches(STATES[kind])}", BARS_FROM, states_px[0], plot)]
+    title = f"{TITLES[kind]} · unit {unit + 1} of {units}" + (f", layer {layer + 1}" if len(example.layers) > 1 else "")
     if untrained:
-        heading = f"<span style='color:#d1495b'><b>UNTRAINED</b> (random weights)</span> · {heading}"
-    legible(fig, height=height, title=heading)
-    strip_top = fig.layout[_axis_name(fig, 2, "y")].domain[1]
-    fig.update_layout(hovermode="closest", margin=dict(t=TOP, b=BOTTOM, l=70, r=90), showlegend=True,
-                      legend=dict(orientation="h", x=1, xanchor="right", y=strip_top, yanchor="bottom",
-                                  font=dict(size=15), bgcolor="rgba(255,255,255,0)"))
-    _colorbars(fig, heatmaps)
-    _player(fig, example.labels, start, frame_ms, BOTTOM / (height - TOP - BOTTOM))
-
-    # The frames are built as plain dicts and attached without plotly's validation (ten times
-    # faster for long sequences); a unit test validates a whole figure to catch mistakes in them.
-    frames = [dict(name=str(t), traces=live,
-                   data=_frame_data(kind, values, example, t, unit, heatmaps, strip_low, strip_high))
-              for t in range(steps)]
-    spec = fig.to_dict()
-    spec["frames"] = frames
-    return go.Figure(spec, _validate=False)
+        title = f"<span style='color:#d1495b'><b>UNTRAINED</b></span> · {title}"
+    layout.update(_player(steps, start, (CELL_TOP - 36) / plot))
+    layout["title"] = dict(text=title, x=0, xanchor="left", y=1, yanchor="top", yref="container",
+                           pad=dict(t=8, l=4), font=dict(size=FONT_SIZE + 1))
+    frames = [dict(name=str(t), traces=live, data=_cell_frame(kind, values, example, t, unit)) for t in range(steps)]
+    return _styled(traces, layout, CELL_TOP + plot, frames)
 
 
-def _arrange(fig: go.Figure, n_rows: int, heatmap_px: int, titles: list) -> int:
-    """Place every subplot by pixels (make_subplots only spaces rows in fractions) and title it.
-
-    Returns the figure height."""
-    rows = [(CELL_ROW, GAP), (STRIP_ROW, TITLE_GAP)] + [(heatmap_px, TITLE_GAP)] * (n_rows - 2)
-    plot = sum(h for h, _ in rows) + sum(g for _, g in rows[1:]) + 30
-    tops, y = [], 30
-    for index, (h, gap) in enumerate(rows):
-        y += gap if index else 0
-        tops.append(y)
-        y += h
-    def domain(top, h):
-        return [1 - (top + h) / plot, 1 - top / plot]
-    for r, ((h, _), top) in enumerate(zip(rows, tops), start=1):
-        for col in (1, 2, 3) if r == 1 else (1,):
-            ref = fig.get_subplot(r, col)
-            fig.layout[ref.yaxis.plotly_name].domain = domain(top, BAR_ROW if col > 1 else h)
-    for text, r, col in titles:
-        ref = fig.get_subplot(r, col)
-        x_domain = fig.layout[ref.xaxis.plotly_name].domain
-        y_top = fig.layout[ref.yaxis.plotly_name].domain[1]
-        fig.add_annotation(text=text, x=(x_domain[0] + x_domain[1]) / 2 if col > 1 else x_domain[0],
-                           xanchor="center" if col > 1 else "left", y=y_top, yanchor="bottom", yshift=4,
-                           xref="paper", yref="paper", showarrow=False, font=dict(size=16))
-    return plot + TOP + BOTTOM
+@functools.lru_cache(maxsize=1)
+def _look() -> dict:
+    """The shared look (`style.legible`) as a plain layout dict, made once (plotly sets a template by name
+    slowly), with the template's defaults kept only for the trace types these figures draw."""
+    look = legible(go.Figure()).layout.to_plotly_json()
+    template = look["template"]
+    template["data"] = {kind: template["data"][kind] for kind in ("bar", "heatmap", "scatter")}
+    return look
 
 
-def _colorbars(fig: go.Figure, heatmaps: list[str]) -> None:
-    """One colour bar for the gates (beside the first heatmap), one for c⟨t⟩ (beside the last)."""
-    heat = [trace for trace in fig.data if trace.type == "heatmap"]
-    for trace, key in ((heat[0], heatmaps[0]), (heat[-1], heatmaps[-1])):
-        domain = fig.layout[trace.yaxis.replace("y", "yaxis")].domain
-        trace.colorbar = dict(y=domain[0], yanchor="bottom", len=domain[1] - domain[0], lenmode="fraction",
-                              thickness=14, title=dict(text="gate" if key != "cell" else "c⟨t⟩", side="right"))
+def _styled(data: list[dict], layout: dict, height: int, frames: list | None = None) -> go.Figure:
+    """A figure from plain dicts with the shared look, built without plotly's checks (a unit test checks them)."""
+    look = copy.deepcopy(_look())
+    look.update(layout, height=height)
+    return AnimatedFigure(data, look, frames) if frames else go.Figure(dict(data=data, layout=look), _validate=False)
 
 
-def _frame_data(kind, values, example, t, unit, heatmaps, strip_low, strip_high) -> list[dict]:
-    data = _diagram_live(kind, values, example, t, unit)
-    data += [dict(type="bar", y=_r(values[key][t])) for key in GATES[kind] + STATES[kind]]
-    box = _now_box(t)
-    data.append(dict(type="scatter", x=box, y=[strip_low, strip_high, strip_high, strip_low, strip_low]))
-    data += [dict(type="scatter", x=box) for _ in heatmaps]
-    return data
+class AnimatedFigure(go.Figure):
+    """A figure whose frames stay the plain dicts they were built as.
+
+    plotly turns every frame's traces into checked objects when a figure is made (a quarter of a second for
+    40 steps); these are checked once, in a unit test, instead. Whatever serialises a figure (st.plotly_chart,
+    to_json, write_html) goes through to_dict, which puts them back; `frames` builds plotly's objects on demand.
+    """
+
+    def __init__(self, data: list[dict], layout: dict, frames: list[dict]):
+        super().__init__(dict(data=data, layout=layout), _validate=False)
+        self._frames_json = json.dumps(frames)  # a fresh copy for every to_dict, ten times faster than deepcopy
+
+    @property
+    def frames(self) -> tuple:
+        return tuple(go.Frame(frame) for frame in json.loads(self._frames_json))
+
+    def to_dict(self) -> dict:
+        spec = super().to_dict()
+        spec["frames"] = json.loads(self._frames_json)
+        return spec
 
 
-def _now_box(t: int) -> list[float]:
-    """x of a box around time step t (0-based), drawn on the 1-based time axis."""
-    return [t + 0.5, t + 0.5, t + 1.5, t + 1.5, t + 0.5]
+def _cell_frame(kind: str, values: dict, example, t: int, unit: int) -> list[dict]:
+    step = {key: float(array[t, unit]) for key, array in values.items()}
+    return ([dict(type="scatter", text=[_step_heading(example, t)])] + _diagram_live(kind, step)
+            + [dict(type="bar", y=_r(values[key][t])) for key in GATES[kind] + STATES[kind]]
+            + [dict(type="scatter", text=equations(kind, step))])
 
 
-def _axis_name(fig: go.Figure, row: int, axis: str) -> str:
-    ref = fig.get_subplot(row, 1)
-    return (ref.yaxis if axis == "y" else ref.xaxis).plotly_name
+def _title(text: str, x: float, top_px: float, plot: float) -> dict:
+    """A panel title whose bottom sits just above `top_px` (px from the plot area's top)."""
+    return dict(text=text, x=x, xref="paper", xanchor="left", y=1 - top_px / plot, yref="paper", yanchor="bottom",
+                yshift=2, showarrow=False, font=dict(size=15, color="#222"))
 
 
 def _swatches(keys: list[str]) -> str:
-    return "  ".join(f"<span style='color:{SERIES_COLORS[k]}'>■</span> {NAMES[k]}" for k in keys)
+    return " ".join(f"<span style='color:{SERIES_COLORS[k]}'>■</span>{NAMES[k]}" for k in keys)
 
 
-def _player(fig: go.Figure, labels: list[str], start: int, frame_ms: int, below: float) -> None:
-    """Play / pause buttons and a time slider under the last panel; all of it runs in the browser."""
-    animation_controls(fig, [str(t + 1) for t in range(len(labels))], start, frame_ms, y=-0.45 * below,
-                       prefix="step t = ")  # just under the time ticks of the last heatmap
+def _player(steps: int, start: int, top: float) -> dict:
+    """▶ Play, ▶▶ faster, ❚❚ Pause and a step slider at `top` (paper y, above the plot area), as layout
+    entries; all of it runs in the browser."""
+    def play(ms: int) -> list:
+        return [None, dict(frame=dict(duration=ms, redraw=True), fromcurrent=True, transition=dict(duration=0),
+                           mode="immediate")]
+
+    pause = [[None], dict(frame=dict(duration=0, redraw=False), mode="immediate", transition=dict(duration=0))]
+    every = 1 if steps <= 20 else 5
+    slider_steps = [dict(method="animate", label=str(t + 1) if t == 0 or (t + 1) % every == 0 else "",
+                         args=[[str(t)], dict(mode="immediate", frame=dict(duration=0, redraw=True),
+                                              transition=dict(duration=0))])
+                    for t in range(steps)]
+    return dict(
+        updatemenus=[dict(type="buttons", direction="left", x=0, xanchor="left", y=1 + top, yanchor="top",
+                          pad=dict(t=0, r=6), font=dict(size=FONT_SIZE), showactive=False,
+                          buttons=[dict(label="▶", method="animate", args=play(PLAY_MS)),
+                                   dict(label="▶▶", method="animate", args=play(FAST_MS)),
+                                   dict(label="❚❚", method="animate", args=pause)])],
+        sliders=[dict(active=start, steps=slider_steps, x=0.31, len=0.69, xanchor="left", y=1 + top, yanchor="top",
+                      pad=dict(t=0, b=0, l=0, r=0), currentvalue=dict(visible=False), font=dict(size=13),
+                      ticklen=5, minorticklen=3, transition=dict(duration=0))],
+    )
+
+
+# --------------------------------------------------------------------------- every unit over time
+
+STRIP_ROW, GAP_ROW = 150, 40
+
+
+def _heatmap_row(units: int) -> int:
+    return int(np.clip(18 * units, 70, 220))
+
+
+def units_figure(example, layer: int = 0, unit: int | None = None) -> go.Figure:
+    """Input, target and prediction over time, then one units × time heatmap per gate and for c⟨t⟩
+    (static); the unit drawn in the cell figure is outlined."""
+    kind = example.kind
+    values = layer_values(example.layers[layer], kind)
+    steps, units = values["hidden"].shape
+    heatmaps = HEATMAPS[kind]
+    heights = [STRIP_ROW] + [_heatmap_row(units)] * len(heatmaps)
+    top, bottom = 50, 70 if max(len(label) for label in example.labels) > 3 else 40
+    plot = sum(heights) + GAP_ROW * len(heatmaps)
+    time_axis = list(range(1, steps + 1))
+    ticks = _ticks(example.labels)
+    traces, layout, annotations, shapes = [], {}, [], []
+    y = 0.0
+    bound = max(1.0, float(np.nanmax(np.abs(values["cell"]))))
+    for row, height in enumerate(heights, start=1):
+        suffix = "" if row == 1 else str(row)
+        domain = _domain((y, y + height), plot)
+        layout[f"xaxis{suffix}"] = dict(domain=[0, 1], range=[0.5, steps + 0.5], anchor=f"y{suffix}",
+                                        showticklabels=row == len(heights), **ticks)
+        if row > 1:
+            layout[f"xaxis{suffix}"]["matches"] = "x"
+        layout[f"yaxis{suffix}"] = dict(domain=domain, anchor=f"x{suffix}")
+        on = dict(xaxis=f"x{suffix}", yaxis=f"y{suffix}")
+        if row == 1:
+            if example.input_values is not None:
+                traces.append(dict(type="bar", x=time_axis, y=_r(example.input_values), marker=dict(color="#c9c9c9"),
+                                   hovertemplate="t=%{x}: %{y:.3f}<extra>input</extra>", **on))
+            traces.append(dict(type="scatter", x=time_axis, y=_r(example.target), mode="markers",
+                               marker=dict(color=COLORS["trend"], size=11, symbol="diamond"),
+                               hovertemplate="t=%{x}: %{y:.3f}<extra>target</extra>", **on))
+            traces.append(dict(type="scatter", x=time_axis, y=_r(example.prediction), mode="lines+markers",
+                               line=dict(color=COLORS["observed"], width=2.5), marker=dict(size=6),
+                               hovertemplate="t=%{x}: %{y:.3f}<extra>ŷ</extra>", **on))
+            layout["yaxis"]["range"] = list(_strip_range(example))
+            annotations.append(_title(_strip_title(example), 0, y, plot))
+        else:
+            key = heatmaps[row - 2]
+            is_gate = key != "cell"
+            first, last = row == 2, row == len(heights)
+            colorbar = dict(y=domain[0], yanchor="bottom", len=domain[1] - domain[0], thickness=14,
+                            title=dict(text="gate" if is_gate else "c⟨t⟩", side="right"))
+            traces.append(dict(type="heatmap", x=time_axis, y=list(range(1, units + 1)), z=np.round(values[key].T, 3),
+                               zmin=0 if is_gate else -bound, zmax=1 if is_gate else bound, xgap=1, ygap=1,
+                               colorscale=GATE_COLORS if is_gate else STATE_COLORS, showscale=first or last,
+                               colorbar=colorbar, hovertemplate=f"{PLAIN[key]} unit %{{y}}, t=%{{x}}: %{{z:.3f}}"
+                                                                "<extra></extra>", **on))
+            layout[f"yaxis{suffix}"].update(autorange="reversed", title=dict(text="unit", standoff=4),
+                                            dtick=1 if units <= 6 else max(1, units // 4))
+            annotations.append(_title(f"{NAMES[key]} of every unit over time", 0, y, plot))
+            if unit is not None:
+                shapes.append(dict(type="rect", xref=f"x{suffix}", yref=f"y{suffix}", x0=0.5, x1=steps + 0.5,
+                                   y0=unit + 0.5, y1=unit + 1.5, line=dict(color=COLORS["highlight"], width=3)))
+        y += height + GAP_ROW
+    title = (f"Every unit{f' of layer {layer + 1}' if len(example.layers) > 1 else ''} over the whole sequence"
+             + (f" · unit {unit + 1} outlined" if unit is not None else ""))
+    layout.update(margin=dict(l=70, r=90, t=top, b=bottom), hovermode="closest", showlegend=False,
+                  annotations=annotations, shapes=shapes, title=dict(text=title, font=dict(size=FONT_SIZE)))
+    return _styled(traces, layout, plot + top + bottom)
 
 
 def _strip_title(example) -> str:
-    name = plain_text(example.target_name)
-    return f"Input, target ({name}) and prediction ŷ⟨t⟩"
+    parts = []
+    if example.input_values is not None:
+        parts.append(f"<span style='color:#9a9a9a'>■</span> input {plain_text(example.input_name)}")
+    parts.append(f"<span style='color:{COLORS['trend']}'>◆</span> target ({plain_text(example.target_name)})")
+    parts.append(f"<span style='color:{COLORS['observed']}'>●</span> prediction "
+                 + ("P(were)" if example.input_values is None else "ŷ⟨t⟩"))
+    return "   ".join(parts)
 
 
 def _strip_range(example) -> tuple[float, float]:
@@ -429,41 +541,43 @@ def _ticks(labels: list[str]) -> dict:
                 ticktext=[plain_text(labels[i]) for i in range(0, steps, stride)], tickangle=-45)
 
 
+# --------------------------------------------------------------------------- the cells compared on one input
 
-def _plain(key: str) -> str:
-    return {"forget": "Γ_f", "update": "Γ_u", "output": "Γ_o", "relevance": "Γ_r", "candidate": "c̃⟨t⟩",
-            "cell": "c⟨t⟩", "hidden": "a⟨t⟩"}[key]
-
-
-# --------------------------------------------------------------------------- LSTM vs GRU on one input
+KEEP_GATE = {"LSTM": ("forget", "Γ<sub>f</sub>"), "GRU": ("update", "1 − Γ<sub>u</sub>"),
+             "simplified GRU": ("update", "1 − Γ<sub>u</sub>")}
+KIND_COLORS = {"LSTM": COLORS["observed"], "GRU": COLORS["seasonal"], "simplified GRU": "#8e5ea2"}
 
 
-def comparison_figure(lstm_example, gru_example) -> go.Figure:
-    """Same input, both cells: the predictions, and each cell's 'keep the memory' gate
-    (LSTM Γ_f, GRU 1 − Γ_u) as units × time heatmaps."""
-    steps = len(lstm_example.labels)
+def comparison_figure(examples: dict) -> go.Figure:
+    """Same input, every trained cell: the predictions, and each cell's 'keep the memory' gate
+    (LSTM Γ_f, GRU 1 − Γ_u) of the last layer as units × time heatmaps."""
+    kinds = list(examples)
+    first = examples[kinds[0]]
+    steps = len(first.labels)
     time_axis = list(range(1, steps + 1))
-    fig = make_subplots(rows=3, cols=1, shared_xaxes=True, vertical_spacing=0.08, row_heights=[0.4, 0.3, 0.3],
-                        subplot_titles=["Target and the two predictions",
-                                        "LSTM: keep gate Γ<sub>f</sub> (last layer)",
-                                        "GRU: keep gate 1 − Γ<sub>u</sub> (last layer)"])
-    fig.add_trace(go.Scatter(x=time_axis, y=_r(lstm_example.target), mode="markers", name="target",
+    fig = make_subplots(rows=1 + len(kinds), cols=1, shared_xaxes=True, vertical_spacing=0.08,
+                        row_heights=[0.4] + [0.6 / len(kinds)] * len(kinds),
+                        subplot_titles=["Target and the predictions"] + [
+                            f"{TITLES[kind]}: keep gate {KEEP_GATE[kind][1]} (last layer)" for kind in kinds])
+    fig.add_trace(go.Scatter(x=time_axis, y=_r(first.target), mode="markers", name="target",
                              marker=dict(color=COLORS["trend"], size=11, symbol="diamond")), row=1, col=1)
-    fig.add_trace(go.Scatter(x=time_axis, y=_r(lstm_example.prediction), mode="lines+markers", name="LSTM ŷ",
-                             line=dict(color=COLORS["observed"], width=2.5)), row=1, col=1)
-    fig.add_trace(go.Scatter(x=time_axis, y=_r(gru_example.prediction), mode="lines+markers", name="GRU ŷ",
-                             line=dict(color=COLORS["seasonal"], width=2.5, dash="dash")), row=1, col=1)
-    keep = {"LSTM": lstm_example.layers[-1]["forget"], "GRU": 1 - gru_example.layers[-1]["update"]}
-    for row, (kind, z) in enumerate(keep.items(), start=2):
-        fig.add_trace(go.Heatmap(x=time_axis, y=list(range(1, z.shape[1] + 1)), z=np.round(z.T, 3), zmin=0, zmax=1,
-                                 colorscale=GATE_COLORS, showscale=row == 2,
+    for kind, example in examples.items():
+        fig.add_trace(go.Scatter(x=time_axis, y=_r(example.prediction), mode="lines+markers", name=f"{kind} ŷ",
+                                 line=dict(color=KIND_COLORS[kind], width=2.5,
+                                           dash=None if kind == "LSTM" else "dash")),
+                      row=1, col=1)
+    for row, (kind, example) in enumerate(examples.items(), start=2):
+        gate = example.layers[-1][KEEP_GATE[kind][0]]
+        keep = gate if kind == "LSTM" else 1 - gate
+        fig.add_trace(go.Heatmap(x=time_axis, y=list(range(1, keep.shape[1] + 1)), z=np.round(keep.T, 3), zmin=0,
+                                 zmax=1, colorscale=GATE_COLORS, showscale=row == 2,
                                  colorbar=dict(len=0.5, y=0.3, thickness=14),
                                  hovertemplate=f"{kind} unit %{{y}}, t=%{{x}}: %{{z:.3f}}<extra></extra>"),
                       row=row, col=1)
         fig.update_yaxes(title_text="unit", autorange="reversed", row=row, col=1)
-    fig.update_xaxes(range=[0.5, steps + 0.5], **_ticks(lstm_example.labels))
-    fig.update_xaxes(title_text="time step t", row=3, col=1)
-    legible(fig, height=640)
+    fig.update_xaxes(range=[0.5, steps + 0.5], **_ticks(first.labels))
+    fig.update_xaxes(title_text="time step t", row=1 + len(kinds), col=1)
+    legible(fig, height=300 + 170 * len(kinds))
     fig.update_layout(hovermode="closest")
     return fig
 
@@ -479,42 +593,3 @@ def loss_figure(history) -> go.Figure:
     fig.update_yaxes(type="log", title_text="loss")
     fig.update_xaxes(title_text="epoch")
     return legible(fig, height=320)
-
-
-def latex_equations(kind: str, v: dict) -> str:
-    """The same equations as `equations`, as one LaTeX block for st.latex: symbols, then this step's numbers."""
-    T, T1 = r"^{\langle t \rangle}", r"^{\langle t-1 \rangle}"
-
-    def n(value: float) -> str:
-        return f"{value:.3f}" if value >= 0 else f"({value:.3f})"
-
-    if kind == "LSTM":
-        concat = rf"[a{T1}, x{T}]"
-        lines = [
-            rf"\Gamma_f &= \sigma(W_f{concat} + b_f) = \sigma({v['forget_pre']:.3f}) = {v['forget']:.3f}",
-            rf"\Gamma_u &= \sigma(W_u{concat} + b_u) = \sigma({v['update_pre']:.3f}) = {v['update']:.3f}",
-            rf"\tilde c{T} &= \tanh(W_c{concat} + b_c) = \tanh({v['candidate_pre']:.3f}) = {v['candidate']:.3f}",
-            rf"\Gamma_o &= \sigma(W_o{concat} + b_o) = \sigma({v['output_pre']:.3f}) = {v['output']:.3f}",
-            rf"c{T} &= \Gamma_u * \tilde c{T} + \Gamma_f * c{T1} = {v['update']:.3f}\cdot{n(v['candidate'])}"
-            rf" + {v['forget']:.3f}\cdot{n(v['cell_prev'])} = {v['cell']:.3f}",
-            rf"a{T} &= \Gamma_o * \tanh(c{T}) = {v['output']:.3f}\cdot\tanh({v['cell']:.3f}) = {v['hidden']:.3f}",
-        ]
-    else:
-        concat = rf"[c{T1}, x{T}]"
-        lines = [
-            rf"\Gamma_u &= \sigma(W_u{concat} + b_u) = \sigma({v['update_pre']:.3f}) = {v['update']:.3f}",
-            rf"\Gamma_r &= \sigma(W_r{concat} + b_r) = \sigma({v['relevance_pre']:.3f}) = {v['relevance']:.3f}",
-            rf"\tilde c{T} &= \tanh\big(W_{{cx}} x{T} + b_{{cx}} + \Gamma_r * (W_{{cc}} c{T1} + b_{{cc}})\big)"
-            rf" = \tanh({v['candidate_input']:.3f} + {v['relevance']:.3f}\cdot{n(v['candidate_hidden'])})"
-            rf" = {v['candidate']:.3f}",
-            rf"c{T} &= \Gamma_u * \tilde c{T} + (1 - \Gamma_u) * c{T1} = {v['update']:.3f}\cdot{n(v['candidate'])}"
-            rf" + {1 - v['update']:.3f}\cdot{n(v['cell_prev'])} = {v['cell']:.3f}",
-            rf"a{T} &= c{T} = {v['hidden']:.3f}",
-        ]
-    return r"\begin{aligned}" + r"\\".join(lines) + r"\end{aligned}"
-
-
-def step_values(example, layer: int, t: int, unit: int) -> dict[str, float]:
-    """Every traced quantity of one unit at one step (with c⟨t−1⟩ and a⟨t−1⟩), as plain floats."""
-    values = layer_values(example.layers[layer], example.kind)
-    return {key: float(array[t, unit]) for key, array in values.items()}

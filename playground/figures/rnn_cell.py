@@ -10,8 +10,8 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from playground.figures.gates import _player, _r, _sig
-from playground.figures.style import COLORS, legible, plain_text
+from playground.figures.gates import _r, _sig
+from playground.figures.style import COLORS, animation_controls, legible, plain_text
 
 WEIGHT_COLORS = {"W_ax": "#2e8b57", "W_aa": "#1f3b73", "W_ya": "#d1495b"}
 VALUES = "RdBu"
@@ -306,7 +306,8 @@ def cell_figure(trace, start: int = 0, frame_ms: int = 1000, untrained: bool = T
         heading = f"<span style='color:#d1495b'><b>UNTRAINED</b> (random weights)</span> · {heading}"
     legible(fig, height=600, title=heading)
     fig.update_layout(margin=dict(l=10, r=10, t=40, b=95), hovermode="closest", title=dict(font=dict(size=15)))
-    _player(fig, [str(t + 1) for t in range(steps)], start, frame_ms, 0.25)
+    animation_controls(fig, [str(t + 1) for t in range(steps)], start, frame_ms, y=-0.45 * 0.25,
+                       prefix="step t = ")  # just under the time ticks
     fig.layout.sliders[0].update(x=0.26, len=0.74)
 
     frames = []

@@ -355,3 +355,86 @@ def test_rnn_bad_inputs():
         cells.bidirectional_trace(torch.nn.RNN(2, 3), torch.zeros(4, 2))
     with pytest.raises(ValueError, match=r"\(T, 2\)"):
         cells.rnn_trace(torch.nn.RNN(2, 3), torch.zeros(4, 3))
+
+
+# --------------------------------------------------------------------------- the course's simplified GRU
+
+
+def _simple_gru_by_hand(w_ih, w_hh, b, x, c):
+    """One step of the course's formulas, scalars (n_x = n_a = 1): Γ_u = σ(W_u[c, x] + b_u),
+    c̃ = tanh(W_c[c, x] + b_c), c' = Γ_u c̃ + (1 − Γ_u) c. Rows: update, candidate."""
+    sig = lambda v: 1 / (1 + math.exp(-v))  # noqa: E731
+    update = sig(w_hh[0] * c + w_ih[0] * x + b[0])
+    candidate = math.tanh(w_hh[1] * c + w_ih[1] * x + b[1])
+    return update, candidate, update * candidate + (1 - update) * c
+
+
+def test_simple_gru_two_steps_by_hand():
+    """Hand-computed values for two steps with c⟨0⟩ ≠ 0; the candidate reads the whole c⟨t−1⟩ (no Γ_r)."""
+    module = cells.SimpleGRU(1, 1)
+    w_ih, w_hh, b = [0.9, -1.4], [0.6, 1.1], [-0.2, 0.3]
+    with torch.no_grad():
+        module.weight_ih_l0.copy_(torch.tensor([[w_ih[0]], [w_ih[1]]]))
+        module.weight_hh_l0.copy_(torch.tensor([[w_hh[0]], [w_hh[1]]]))
+        module.bias_l0.copy_(torch.tensor(b))
+    xs, c = [0.5, -1.2], 0.4
+    expected = []
+    for x in xs:
+        update, candidate, c = _simple_gru_by_hand(w_ih, w_hh, b, x, c)
+        expected.append((update, candidate, c))
+    # the first step written out: Γ_u = σ(0.6·0.4 + 0.9·0.5 − 0.2) = σ(0.49), c̃ = tanh(1.1·0.4 − 1.4·0.5 + 0.3)
+    assert expected[0][0] == pytest.approx(1 / (1 + math.exp(-0.49)), abs=1e-12)
+    assert expected[0][1] == pytest.approx(math.tanh(0.04), abs=1e-12)
+    trace = cells.simple_gru_trace(module, torch.tensor([[x] for x in xs]), a0=torch.tensor([0.4]),
+                                   preactivations=True)
+    assert set(trace) == set(cells.SIMPLE_GRU_KEYS) | {"update_pre", "candidate_pre"}
+    for t, (update, candidate, cell) in enumerate(expected):
+        assert trace["update"][t].item() == pytest.approx(update, abs=1e-6)
+        assert trace["candidate"][t].item() == pytest.approx(candidate, abs=1e-6)
+        assert trace["hidden"][t].item() == pytest.approx(cell, abs=1e-6)
+    assert trace["update_pre"][0].item() == pytest.approx(0.49, abs=1e-6)
+    with torch.no_grad():
+        output, h_n = module(torch.tensor([[[x]] for x in xs]), torch.tensor([[[0.4]]]))
+    assert output[:, 0, 0].tolist() == pytest.approx([e[2] for e in expected], abs=1e-6)
+    assert h_n.item() == pytest.approx(expected[-1][2], abs=1e-6)
+
+
+@pytest.mark.parametrize("n_x, n_a, T", SIZES)
+@pytest.mark.parametrize("layers", [1, 2])
+def test_simple_gru_trace_equals_its_own_forward(n_x, n_a, T, layers):
+    """The trace (concatenated [c, x], course formulas) against the module's batched forward pass."""
+    torch.manual_seed(n_a + layers)
+    module = cells.SimpleGRU(n_x, n_a, num_layers=layers, batch_first=True)
+    x = _x(T, n_x, layers)
+    with torch.no_grad():
+        output, h_n = module(x.unsqueeze(0))
+        unbatched, _ = module(x)
+    traced = cells.stacked_trace(module, x, preactivations=True)
+    torch.testing.assert_close(traced[-1]["hidden"], output[0], atol=1e-6, rtol=0)
+    torch.testing.assert_close(unbatched, output[0], atol=0, rtol=0)
+    torch.testing.assert_close(h_n[:, 0], torch.stack([layer["hidden"][-1] for layer in traced]), atol=1e-6, rtol=0)
+    assert ((traced[0]["update"] > 0) & (traced[0]["update"] < 1)).all()
+
+
+def test_simple_gru_learns_by_autograd_and_counts_like_the_course():
+    """Its gradients flow (it trains like the others), and its size is the course's 2 [n_a(n_a + n_x) + n_a]."""
+    torch.manual_seed(0)
+    module = cells.SimpleGRU(3, 5, batch_first=True)
+    assert cells.counted_parameters(module) == cells.course_parameter_count("SimpleGRU", 3, 5) == 2 * (5 * 8 + 5)
+    output, _ = module(torch.randn(4, 6, 3))
+    output.sum().backward()
+    assert all(p.grad is not None and p.grad.abs().sum() > 0 for p in module.parameters())
+
+
+@pytest.mark.parametrize("kind", ["LSTM", "GRU", "SimpleGRU"])
+def test_traces_of_many_sequences_at_once_equal_one_at_a_time(kind):
+    """(T, batch, n_x) in, (T, batch, n_a) out: the same numbers as tracing each sequence alone."""
+    torch.manual_seed(2)
+    module = cells.SimpleGRU(3, 4, num_layers=2) if kind == "SimpleGRU" else _module(kind, 3, 4, 2, num_layers=2)
+    x = torch.randn(9, 5, 3)
+    together = cells.stacked_trace(module, x, preactivations=True)
+    for b in range(5):
+        alone = cells.stacked_trace(module, x[:, b], preactivations=True)
+        for layer_together, layer_alone in zip(together, alone):
+            for key, value in layer_alone.items():
+                torch.testing.assert_close(layer_together[key][:, b], value, atol=1e-6, rtol=0)
