@@ -40,7 +40,8 @@ MARKS = {True: ":green[**✓**]", False: ":red[**✗**]", None: "·"}
 
 ui.use_app_menu()
 st.title("LSTM & GRU gates")
-lead = st.empty()
+first_screen = ui.under_title()
+lead = ui.explanation().empty()
 
 # --------------------------------------------------------------------------- settings
 cell_column, task_column, model_column = st.columns([4, 4, 3], vertical_alignment="bottom")
@@ -165,7 +166,7 @@ if run is not None:
     # ----------------------------------------------------------------------- the cell, step by step
     # The figure comes first (on a projector it must be on the first screen); the controls that choose
     # what it shows sit under it, and are read before it is drawn.
-    figure_slot, caption_slot = st.container(), st.container()
+    figure_slot, caption_slot = ui.main_figure(first_screen), st.container()
     example_column, unit_column, layer_column = st.columns(3)
     n_examples = len(run.test_rows)
     example = example_column.number_input(
