@@ -109,7 +109,11 @@ def correlogram_figure(correlogram, title: str = "") -> go.Figure:
         fig.update_xaxes(title="lag", row=1, col=col)
     fig.update_yaxes(range=[-1, 1])
     fig.update_layout(hovermode="closest")
-    return legible(fig, height=380, title=title or None)
+    legible(fig, height=400, title=title or None)
+    # Under the plot: above it the legend would sit on the subplot titles.
+    fig.update_layout(legend=dict(orientation="h", x=0, xanchor="left", y=-0.2, yanchor="top"),
+                      margin=dict(b=95))
+    return fig
 
 
 def differencing_figure(original: pd.Series, differenced: pd.Series, label: str) -> go.Figure:

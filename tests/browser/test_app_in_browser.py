@@ -5,104 +5,12 @@ Screenshots go to test-artifacts/screenshots/ for a person to look at.
 
 from __future__ import annotations
 
-import os
-import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from pathlib import Path
-
 import pytest
 
-from conftest import DATA, ROOT
+from tests.conftest import DATA
+from tests.browser.helpers import PROJECTOR, SHOTS, assert_no_error, running_server, wait_idle
 
 pytestmark = pytest.mark.browser
-
-SHOTS = ROOT / "test-artifacts" / "screenshots"
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run", "--disable-quic"]
-
-
-def _browser_available() -> bool:
-    try:
-        import playwright  # noqa: F401
-    except ImportError:
-        return False
-    return Path(CHROMIUM).exists()
-
-
-if not _browser_available():
-    if os.environ.get("PLAYGROUND_REQUIRE_BROWSER"):
-        raise RuntimeError("PLAYGROUND_REQUIRE_BROWSER is set but Chromium or playwright is missing")
-    pytest.skip("headless Chromium (apt: chromium) or playwright is not installed", allow_module_level=True)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def server():
-    port = _free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=1).status == 200:
-                break
-        except OSError:
-            time.sleep(0.3)
-    else:
-        process.kill()
-        pytest.fail("the Streamlit server did not start within 60 s")
-    yield url
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture(scope="module")
-def page(server, browser):
-    page = browser.new_page(viewport={"width": 1400, "height": 1000})
-    page.goto(server)
-    wait_idle(page)
-    yield page
-    page.close()
-
-
-def wait_idle(page, timeout: float = 60_000) -> None:
-    page.wait_for_selector("[data-testid='stApp'][data-test-connection-state='CONNECTED']", timeout=timeout)
-    page.wait_for_timeout(400)  # let a rerun that a click started begin before waiting for its end
-    page.wait_for_selector("[data-test-script-state='notRunning']", timeout=timeout)
-    page.wait_for_timeout(300)
-
-
-def assert_no_error(page) -> None:
-    assert page.locator("[data-testid='stException']").count() == 0, "the page shows an exception"
-    assert "Traceback" not in page.inner_text("body")
 
 
 def test_every_page_in_the_menu_opens(page):
@@ -153,40 +61,24 @@ def test_upload_a_messy_csv_and_keep_it_across_pages(server, page):
 
 def test_a_deep_link_as_the_first_request_gets_the_real_menu(browser):
     """A fresh server serves its first request from pages/ without app.py; ui.use_app_menu fixes the menu."""
-    port = _free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.fileWatcherType", "none"],
-        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    try:
-        url = f"http://127.0.0.1:{port}"
-        deadline = time.time() + 60
-        while True:
-            try:
-                urllib.request.urlopen(f"{url}/_stcore/health", timeout=1)
-                break
-            except OSError:
-                assert time.time() < deadline, "the server did not start"
-                time.sleep(0.3)
+    with running_server() as url:
         page = browser.new_page()
         page.goto(f"{url}/decomposition")
         wait_idle(page)
         page.wait_for_selector(".js-plotly-plot", timeout=30_000)
         names = page.locator("[data-testid='stSidebarNavLink']").all_inner_texts()
+        wide = page.locator("[data-testid='stMainBlockContainer']").bounding_box()["width"]
         page.close()
-        assert any(name.endswith("Start here") for name in names), names
-        assert not any(name.endswith("app") for name in names), names
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+    assert any(name.endswith("Start here") for name in names), names
+    assert not any(name.endswith("app") for name in names), names
+    assert wide > 800, "the page keeps the wide layout (page config set on the first request too)"
 
 
 def test_the_app_asks_nothing_of_the_internet(server, browser):
     """Offline in a lecture hall: every request (favicon, fonts, icons, scripts) goes to the app itself."""
     from urllib.parse import urlparse
 
-    page = browser.new_page(viewport={"width": 1280, "height": 720})
+    page = browser.new_page(viewport=PROJECTOR)
     hosts = set()
     page.on("request", lambda request: hosts.add(urlparse(request.url).hostname))
     page.goto(server)

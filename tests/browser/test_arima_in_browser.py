@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.test_app_in_browser import SHOTS, assert_no_error, browser, server, wait_idle  # noqa: F401
+from tests.browser.helpers import PROJECTOR, SHOTS, assert_no_error, wait_idle
 
 pytestmark = pytest.mark.browser
 
@@ -18,8 +18,8 @@ def _pick(page, key: str, option: str) -> None:
     wait_idle(page)
 
 
-def test_auto_arima_search_path_on_a_projector(server, browser):  # noqa: F811
-    page = browser.new_page(viewport={"width": 1280, "height": 720})
+def test_auto_arima_search_path_on_a_projector(server, browser):
+    page = browser.new_page(viewport=PROJECTOR)
     try:
         page.goto(f"{server}/forecasting")
         wait_idle(page)

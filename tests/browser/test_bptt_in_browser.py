@@ -7,14 +7,14 @@ from __future__ import annotations
 
 import pytest
 
-from test_app_in_browser import SHOTS, assert_no_error, browser, server, wait_idle  # noqa: F401 (fixtures)
+from tests.browser.helpers import PROJECTOR, SHOTS, assert_no_error, wait_idle
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
-def projector(server, browser):  # noqa: F811 (the imported fixtures)
-    page = browser.new_page(viewport={"width": 1280, "height": 720})
+def projector(server, browser):
+    page = browser.new_page(viewport=PROJECTOR)
     page.goto(server)  # the first request runs app.py; the deep link below then gets the real menu
     wait_idle(page)
     page.goto(f"{server}/bptt")

@@ -5,52 +5,14 @@ from __future__ import annotations
 
 import pytest
 
-from test_app_in_browser import SHOTS, assert_no_error, browser, server, wait_idle  # noqa: F401 (fixtures)
+from tests.browser.helpers import (
+    SHOTS, assert_legends_clear_of_data, assert_no_error, open_tab, shoot, visible_charts, wait_idle,
+)
 
 pytestmark = pytest.mark.browser
-PROJECTOR = {"width": 1280, "height": 720}
 
 
-@pytest.fixture()
-def projector(browser):  # noqa: F811
-    page = browser.new_page(viewport=PROJECTOR)
-    yield page
-    page.close()
-
-
-def open_tab(page, name: str) -> None:
-    page.get_by_role("tab", name=name).click()
-    page.wait_for_timeout(1200)
-
-
-def visible_charts(page):
-    return [chart for chart in page.locator(".js-plotly-plot").all() if chart.is_visible()]
-
-
-def assert_legends_clear_of_data(page) -> int:
-    """Every visible chart's legend lies outside each of its plotting areas."""
-    checked = 0
-    for chart in visible_charts(page):
-        legend = chart.locator("g.legend")
-        if legend.count() == 0:
-            continue
-        box = legend.first.bounding_box()
-        for area in chart.locator("rect.nsewdrag").all():
-            plot = area.bounding_box()
-            overlap_x = min(box["x"] + box["width"], plot["x"] + plot["width"]) - max(box["x"], plot["x"])
-            overlap_y = min(box["y"] + box["height"], plot["y"] + plot["height"]) - max(box["y"], plot["y"])
-            assert overlap_x <= 1 or overlap_y <= 1, f"a legend covers the data area: {box} on {plot}"
-        checked += 1
-    return checked
-
-
-def shoot(page, chart, name: str) -> None:
-    chart.scroll_into_view_if_needed()
-    page.wait_for_timeout(600)
-    page.screenshot(path=SHOTS / f"{name}.png")
-
-
-def test_decomposition_at_1280(server, projector):  # noqa: F811
+def test_decomposition_at_1280(server, projector):
     page = projector
     page.goto(f"{server}/decomposition")
     wait_idle(page)
@@ -73,7 +35,7 @@ def test_decomposition_at_1280(server, projector):  # noqa: F811
     shoot(page, visible_charts(page)[0], "decomposition_1280_melbourne")
 
 
-def test_seq2seq_at_1280(server, projector):  # noqa: F811
+def test_seq2seq_at_1280(server, projector):
     page = projector
     page.goto(f"{server}/seq2seq")
     wait_idle(page)

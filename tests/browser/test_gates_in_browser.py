@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import pytest
 
-from test_app_in_browser import SHOTS, assert_no_error, browser, server, wait_idle  # noqa: F401 (fixtures)
+from tests.browser.helpers import SHOTS, assert_no_error, wait_idle
 
 pytestmark = pytest.mark.browser
 HEADER = 64  # Streamlit's top bar covers this much of the window
 
 
-def _open(browser, server, width: int, kind: str, train: bool):  # noqa: F811 (a fixture by name)
+def _open(browser, server, width: int, kind: str, train: bool):
     page = browser.new_page(viewport={"width": width, "height": 720})
     page.goto(server)  # the front door first, as a lecturer would (app.py sets the wide layout)
     wait_idle(page)
@@ -48,7 +48,7 @@ def _overlap(a: dict, b: dict, slack: float = 1.5) -> bool:
 
 @pytest.mark.parametrize("width, kind, train", [(1280, "LSTM", True), (1024, "LSTM", True),
                                                 (1024, "GRU", False), (1024, "simplified GRU", False)])
-def test_the_cell_figure_fits_one_projector_screen(browser, server, width, kind, train):  # noqa: F811
+def test_the_cell_figure_fits_one_projector_screen(browser, server, width, kind, train):
     """The trained LSTM at both widths; the GRUs untrained (the same layout, and the longest title) at the
     narrower one."""
     page = _open(browser, server, width, kind, train)

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from test_app_in_browser import SHOTS, assert_no_error, browser, server, wait_idle  # noqa: F401 (fixtures)
+from tests.browser.helpers import PROJECTOR, SHOTS, assert_no_error, wait_idle
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
-def projector(server, browser):  # noqa: F811
-    page = browser.new_page(viewport={"width": 1280, "height": 720})
+def projector(server, browser):
+    page = browser.new_page(viewport=PROJECTOR)
     page.goto(f"{server}/ner")
     wait_idle(page)
     yield page
