@@ -52,12 +52,6 @@ def cached_null(shape: dec.NullShape) -> dec.NullDistribution:
     return dec.simulate_null(shape)  # depends on the shape only: shared by every series of that length
 
 
-@st.cache_resource(max_entries=64, show_spinner=False)
-def cached_figure(kind: str, fingerprint: str, settings: tuple, _build):
-    """Figures are built once per series and settings (and shared): a rerun only sends them again."""
-    return _build()
-
-
 ui.use_app_menu()
 st.title("Decomposition")
 first_screen = ui.under_title()
@@ -168,7 +162,7 @@ labels = dec.cycle_labels(series.index, result.periods[0]) if result.has_season 
 
 with components_tab:
     with ui.main_figure(first_screen):
-        ui.plot(cached_figure("components", fingerprint, shown, lambda: figures.components_figure(result)))
+        ui.plot(ui.built_once("components", fingerprint, shown, lambda: figures.components_figure(result)))
     if n > figures.MAX_DISPLAY_POINTS:
         st.caption(f"{n:,} points: the lines keep each stretch's lowest and highest value; the remainder shows "
                    f"{figures.MAX_DISPLAY_POINTS:,} of its points, over a band from the lowest to the highest.")
@@ -221,7 +215,7 @@ with remainder_tab:
     verdict(check.reading)
     if checked_length < n:
         st.caption(f"The check reads the last {checked_length:,} points, decomposed on their own.")
-    ui.plot(cached_figure("acf", fingerprint, shown + (checked_length,), lambda: figures.acf_figure(check)))
+    ui.plot(ui.built_once("acf", fingerprint, shown + (checked_length,), lambda: figures.acf_figure(check)))
     st.caption("Why simulated series? The moving averages and loess fits that find the trend and season also "
                "take a little of the noise with them, so even a perfect trend + season + noise series leaves a "
                "remainder that is slightly autocorrelated (bars beyond the ±1.96/√n band, a Ljung–Box χ² test "
@@ -238,7 +232,7 @@ with profile_tab:
     else:
         st.markdown(f"One seasonal cycle of **{result.periods[0]} steps**: the line is the seasonal component, "
                     "the points behind it are the values it summarises.")
-        ui.plot(cached_figure("profile", fingerprint, shown,
+        ui.plot(ui.built_once("profile", fingerprint, shown,
                               lambda: figures.seasonal_profile_figure(result, labels)))
 
 with steps_tab:
@@ -266,13 +260,13 @@ with steps_tab:
     op = "-" if model == "additive" else "/"
     if not classical.has_season:
         st.markdown(f"**2. Remainder:** x_t {op} T_t. With no season there are no seasonal indices.")
-        ui.plot(cached_figure("steps", fingerprint, shown, lambda: figures.classical_steps_figure(classical, [])))
+        ui.plot(ui.built_once("steps", fingerprint, shown, lambda: figures.classical_steps_figure(classical, [])))
         st.stop()
     st.markdown(f"**2. Detrend:** x_t {op} T_t. **3. Seasonal indices:** average the detrended values at each "
                 "position of the cycle, then normalise them so that they "
                 + ("sum to 0." if model == "additive" else f"average 1 (sum to {m}).")
                 + f" **4. Remainder:** x_t {op} T_t {op} S_t.")
-    ui.plot(cached_figure("steps", fingerprint, (model, m), lambda: figures.classical_steps_figure(classical, labels)))
+    ui.plot(ui.built_once("steps", fingerprint, (model, m), lambda: figures.classical_steps_figure(classical, labels)))
     table = pd.DataFrame({"average of detrended": steps.raw_indices, "seasonal index S": steps.indices},
                          index=pd.Index(labels, name="position")).round(4)
     st.dataframe(table.T if m <= 24 else table, width="stretch")

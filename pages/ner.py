@@ -36,12 +36,6 @@ def vocabulary(size: int, lowercase: bool) -> text.Vocabulary:
     return text.Vocabulary.build(corpus("train").sentences, size=size, lowercase=lowercase)
 
 
-@st.cache_resource(max_entries=64, show_spinner=False)
-def cached(key: tuple, _build):
-    """`_build()` once per key for every session: figures and readings of cached models (reruns stay fast)."""
-    return _build()
-
-
 @st.cache_data(max_entries=2, show_spinner=False)
 def unknown_shares(lowercase: bool) -> tuple[np.ndarray, np.ndarray]:
     low, high, _ = LIMITS["vocabulary_size"]
@@ -140,13 +134,13 @@ if not tokens:
 else:
     probabilities = predicted = None
     if tagger is not None:
-        probabilities, predicted = cached(("tags", settings.key(), tuple(tokens)),
+        probabilities, predicted = ui.built_once(("tags", settings.key(), tuple(tokens)),
                                           lambda: (tagger.predict_proba(tokens), tagger.predict(tokens)))
     with ui.main_figure(first_screen):
         st.html(figures.entity_html(tokens, predicted, unknown, probabilities, labels))
         st.html(figures.legend_html(scheme))
     if tagger is not None:
-        ui.plot(cached(("probabilities", settings.key(), tuple(tokens)),
+        ui.plot(ui.built_once(("probabilities", settings.key(), tuple(tokens)),
                        lambda: figures.probability_figure(tokens, probabilities, labels, unknown)),
                 key="ner_probabilities")
         st.caption("Hover a word above (or a cell here) for its probabilities. The tag of each word is the most "
@@ -187,22 +181,22 @@ with why_tab:
             uni, bi = taggers[uni_key], taggers[bi_key]
             uni_title, bi_title = ner.MODELS[uni_key][2], ner.MODELS[bi_key][2]
             both = ("pair", settings.key(), other.key(), choice)
-            p = cached(both, lambda: {
+            p = ui.built_once(both, lambda: {
                 t: tuple(ner.name_probability(taggers[k], list(s[0])) for s in (pair.first, pair.second))
                 for k, t in ((uni_key, f"{uni_title}: reads left → right"), (bi_key, f"{bi_title}: reads both ways"))})
             shown = min(len(pair.first[0]), len(pair.second[0]))
             current = st.select_slider("Current token t", list(range(shown)), format_func=lambda t: f"{t + 1}: "
                                        f"{pair.first[0][t]} / {pair.second[0][t]}",
                                        **ui.kept(f"ner_token_{choice}", pair.position, lambda v: 0 <= v < shown))
-            ui.plot(cached(both + (current,), lambda: figures.context_figure(pair, p, current)), key="ner_context")
+            ui.plot(ui.built_once(both + (current,), lambda: figures.context_figure(pair, p, current)), key="ner_context")
             st.caption("Bars: P(part of a name) for every word; red = part of a name in the gold labels, blue = not. "
                        "Above the dotted line the word is tagged as (part of) a name.")
             uni_p, bi_p = (tuple(float(sentence[pair.position]) for sentence in model_p) for model_p in p.values())
             st.markdown(ner.context_reading(pair, uni_p, bi_p, uni_title, bi_title))
-            states = cached(both + ("states",), lambda: [bi.hidden_states(list(s[0])) for s in (pair.first, pair.second)])
+            states = ui.built_once(both + ("states",), lambda: [bi.hidden_states(list(s[0])) for s in (pair.first, pair.second)])
             st.markdown(f"**The {bi_title}'s two hidden states at t = {current + 1}**: a→⟨t⟩ has read words 1 … t "
                         f"from the left, a←⟨t⟩ words T … t from the right; ŷ⟨t⟩ = softmax(W_ya [a→⟨t⟩; a←⟨t⟩] + b_y).")
-            ui.plot(cached(both + ("states", current), lambda: figures.states_figure(
+            ui.plot(ui.built_once(both + ("states", current), lambda: figures.states_figure(
                 [list(pair.first[0]), list(pair.second[0])], states, current)), key="ner_states")
             forward_gap = float(np.abs(states[0][0][current] - states[1][0][current]).max())
             backward_gap = float(np.abs(states[0][1][current] - states[1][1][current]).max())
@@ -211,7 +205,7 @@ with why_tab:
                        + ("a→ is the same in both: it has read the same words so far, so only a← can tell the "
                           "sentences apart here." if forward_gap < 1e-6 else
                           "a→ differs too: it has already read a word that is not the same in both sentences."))
-            uni_accuracy, bi_accuracy, moved = cached(("pairs", settings.key(), other.key()), lambda: (
+            uni_accuracy, bi_accuracy, moved = ui.built_once(("pairs", settings.key(), other.key()), lambda: (
                 ner.right_context_accuracy(uni), ner.right_context_accuracy(bi), ner.right_context_moves(bi)))
             st.markdown(f"**Over all {len(pairs)} pairs** ({2 * len(pairs)} ambiguous words): the {uni_title} is right "
                         f"on {uni_accuracy:.0%} (it must give both sentences of a pair the same answer), the "
@@ -231,17 +225,17 @@ with evaluation_tab:
                     f"{len(result.gold)} sentences from articles the model never saw. An entity counts only if its "
                     "type and both boundaries are right (the CoNLL way): “the United States” found as “United "
                     "States” is one miss and one false alarm.")
-        table = cached(("table", settings.key(), split), lambda: pd.DataFrame([{
+        table = ui.built_once(("table", settings.key(), split), lambda: pd.DataFrame([{
             "type": "all types" if k == "all" else f"{k} ({ner_data.TYPE_NAMES[k]})", "precision": v.precision,
             "recall": v.recall, "F1": v.f1, "gold entities": v.support, "predicted": v.predicted, "correct": v.correct}
             for k, v in scores.items()]).set_index("type"))
         left, right = st.columns([1, 1.3])
         with left:
-            ui.plot(cached(("scores", settings.key(), split), lambda: figures.scores_figure(scores)), key="ner_scores")
+            ui.plot(ui.built_once(("scores", settings.key(), split), lambda: figures.scores_figure(scores)), key="ner_scores")
         with right:
             st.dataframe(table, width="stretch", column_config={
                 name: st.column_config.NumberColumn(format="%.2f") for name in ("precision", "recall", "F1")})
-        ui.plot(cached(("confusion", settings.key(), split),
+        ui.plot(ui.built_once(("confusion", settings.key(), split),
                        lambda: figures.confusion_figure(result.confusion, result.labels)), key="ner_confusion")
         held_out = corpus(split)
         if scheme == "bio":
@@ -267,7 +261,7 @@ with vectors_tab:
     if tokens:
         first = tokens[:ONE_HOT_ROWS]
         indices = words.encode(first)
-        ui.plot(cached(("one_hot", len(words), case, tuple(first)),
+        ui.plot(ui.built_once(("one_hot", len(words), case, tuple(first)),
                        lambda: figures.one_hot_figure(first, indices, len(words))), key="ner_one_hot")
         if len(tokens) > ONE_HOT_ROWS:
             st.caption(f"The first {ONE_HOT_ROWS} of your {len(tokens)} words.")
@@ -275,7 +269,7 @@ with vectors_tab:
                    "index 0): the network sees them all as the same word" + (" (only their case features differ)."
                                                                             if case == "features" else "."))
     sizes, shares = unknown_shares(case == "features")
-    ui.plot(cached(("coverage", len(words), case), lambda: figures.coverage_figure(sizes, shares, len(words))),
+    ui.plot(ui.built_once(("coverage", len(words), case), lambda: figures.coverage_figure(sizes, shares, len(words))),
             key="ner_coverage")
     st.caption("Share of the dev sentences' words that fall outside the vocabulary, by vocabulary size. Wikipedia is "
                "full of rare names: even every training word leaves many held-out words ⟨unk⟩, which is why the case "
@@ -288,7 +282,7 @@ with vectors_tab:
             rows.append({"input": INPUT_NAMES[kind], **counted, "total": sum(counted.values())})
         return pd.DataFrame(rows).set_index("input").fillna(0).astype(int)
 
-    st.dataframe(cached(("parameters", settings.key()), parameter_table), width="stretch")
+    st.dataframe(ui.built_once(("parameters", settings.key()), parameter_table), width="stretch")
     directions = 2 if settings.bidirectional else 1
     gates = ner.GATES[settings.cell]
     st.caption(f"One-hot: W_ax has one column per word, {gates} × {settings.hidden_size} × {directions} = "
@@ -329,7 +323,7 @@ with data_tab:
         "and ORG 12 in training), spans can start with “the” and event names can include a year "
         "(“2002 Winter Olympics”), and some non-Latin text was removed, leaving gaps such as “known in Japan as , is”."
     )
-    counts = cached(("counts", len(train)), lambda: pd.DataFrame({
+    counts = ui.built_once(("counts", len(train)), lambda: pd.DataFrame({
         split: {kind: sum(tag == f"B-{kind}" for tags in c.tags for tag in tags) for kind in ner_data.TYPES}
         for split, c in (("train", train), ("dev", dev_corpus), ("test", test_corpus))}))
     st.dataframe(counts.rename(index=lambda k: f"{k} ({ner_data.TYPE_NAMES[k]})"), width="stretch")

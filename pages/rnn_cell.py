@@ -62,18 +62,12 @@ if problem:
     st.stop()
 
 
-@st.cache_resource(max_entries=64, show_spinner=False)
-def cached_figure(name: str, key: tuple, _build):
-    """Figures are rebuilt only when what they show changes (a plain rerun costs no figure building)."""
-    return _build()
-
-
 example_key = (kind, tuple(example.labels), vocab_size) if kind == "sentence" else (kind, fingerprint, example.start,
                                                                                      len(example.labels))
 t_x = len(example.labels)
 if kind == "sentence":
     unknown = [token for token, out in zip(example.tokens, example.unknown) if out]
-    ui.plot(cached_figure("one_hot", example_key, lambda: figures.one_hot_figure(example)), key="rnn_one_hot")
+    ui.plot(ui.built_once("one_hot", example_key, lambda: figures.one_hot_figure(example)), key="rnn_one_hot")
     outside = (f"{len(unknown)} of them {'is' if len(unknown) == 1 else 'are'} not among the {len(example.vocabulary)} "
                f"words of the vocabulary and become `<unk>` (index 0): {', '.join(ui.escape_markdown(w) for w in unknown)}."
                if unknown else "Every token is in the vocabulary: try a name, e.g. “Harry”, to get `<unk>`.")
@@ -85,7 +79,7 @@ if kind == "sentence":
         "T_y = T_x and ŷ⟨t⟩ is a probability for every word of the vocabulary."
     )
 else:
-    ui.plot(cached_figure("one_hot", example_key, lambda: figures.one_hot_figure(example)), key="rnn_one_hot")
+    ui.plot(ui.built_once("one_hot", example_key, lambda: figures.one_hot_figure(example)), key="rnn_one_hot")
     st.markdown(
         f"**T_x = {t_x}** values: x⟨1⟩ = {example.values[0]:.4g} ({ui.escape_markdown(example.labels[0])}) … "
         f"x⟨{t_x}⟩ = {example.values[-1]:.4g} ({ui.escape_markdown(example.labels[-1])}). Each x⟨t⟩ is **one number** "
@@ -140,7 +134,7 @@ left, right = st.columns([3, 2])
 with left:
     size_lines = [(n_x, hidden, n_x)] + ([(cell.COURSE_VOCABULARY, hidden, cell.COURSE_VOCABULARY)]
                                          if kind == "sentence" else [])
-    ui.plot(cached_figure("sizes", (t_x, n_x, hidden), lambda: figures.size_figure(
+    ui.plot(ui.built_once("sizes", (t_x, n_x, hidden), lambda: figures.size_figure(
         t_x, size_lines, cell.dense_parameter_count, cell.rnn_parameter_count)), key="rnn_sizes")
 with right:
     st.dataframe(sizes, width="stretch", column_config={
@@ -197,7 +191,7 @@ untrained_trace = cached_trace(model_key + (0,), False, example_key, untrained.m
 
 speed = st.select_slider("Speed (steps per second)", [0.5, 1, 2, 4], key="rnn_speed", value=1,
                          help="How fast ▶ Play moves; the animation runs in your browser.")
-figure = cached_figure("cell", (model_key, epochs if show_trained else 0, example_key, speed),
+figure = ui.built_once("cell", (model_key, epochs if show_trained else 0, example_key, speed),
                        lambda: figures.cell_figure(trace, frame_ms=int(1000 / speed), untrained=not show_trained))
 with ui.main_figure(first_screen):
     ui.plot(figure, key="rnn_cell_figure")
@@ -250,10 +244,10 @@ else:
     (st.success if cell.target_reached(run) else st.warning)(verdict)
     left, right = st.columns(2)
     with left:
-        ui.plot(cached_figure("loss", model_key + (epochs,), lambda: figures.loss_figure(
+        ui.plot(ui.built_once("loss", model_key + (epochs,), lambda: figures.loss_figure(
             run.history, run.baseline.get("loss"), run.baseline["name"])), key="rnn_loss")
     with right:
-        ui.plot(cached_figure("predictions", model_key + (epochs,) + example_key, lambda: figures.predictions_figure(
+        ui.plot(ui.built_once("predictions", model_key + (epochs,) + example_key, lambda: figures.predictions_figure(
             untrained_trace, trained_trace)), key="rnn_predictions")
     predictions, change = cached_tables(model_key + (epochs,) + example_key, untrained_trace, trained_trace)
     st.dataframe(predictions, width="stretch", column_config={
@@ -263,7 +257,7 @@ else:
     st.dataframe(change, width="stretch", column_config={
         name: st.column_config.NumberColumn(format="%.3f") for name in change.columns})
     words = example.vocabulary.words if kind == "sentence" else None
-    ui.plot(cached_figure("weights", model_key + (epochs,), lambda: figures.weights_figure(
+    ui.plot(ui.built_once("weights", model_key + (epochs,), lambda: figures.weights_figure(
         untrained_trace.weights, trained_trace.weights, words)), key="rnn_weights")
 
 # --------------------------------------------------------------------------- 5. the RNN types
@@ -289,7 +283,7 @@ type_key = st.radio("RNN type", [t.key for t in cell.TYPES], horizontal=True, la
 rnn_type = cell.TYPES_BY_KEY[type_key]
 left, right = st.columns([3, 2])
 with left:
-    ui.plot(cached_figure("type", (rnn_type.key,), lambda: figures.unrolled_figure(rnn_type)), key="rnn_type_figure")
+    ui.plot(ui.built_once("type", (rnn_type.key,), lambda: figures.unrolled_figure(rnn_type)), key="rnn_type_figure")
 with right:
     st.subheader(rnn_type.title)
     st.markdown(f"`{rnn_type.formula}`  \n{rnn_type.example}")
@@ -314,6 +308,6 @@ if rnn_type.key == "one_to_many":
 if rnn_type.key == "bidirectional":
     replacement, said = cell.replacement_for(example)
     demo = cached_bidirectional(example_key, hidden, seed, example.inputs, replacement)
-    ui.plot(cached_figure("bidirectional", example_key + (hidden, seed), lambda: figures.bidirectional_figure(
+    ui.plot(ui.built_once("bidirectional", example_key + (hidden, seed), lambda: figures.bidirectional_figure(
         demo, example.labels)), key="rnn_bidirectional")
     st.markdown(cell.bidirectional_sentence(demo, said))

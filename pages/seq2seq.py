@@ -18,12 +18,6 @@ LEARNING_RATES = [0.001, 0.003, 0.01, 0.03]
 DEFAULT = DEMO
 
 
-@st.cache_resource(max_entries=64, show_spinner=False)
-def cached_figure(kind: str, trained: tuple, extra: tuple, _build):
-    """Figures of trained models, built once per model(s) and view: a rerun only sends them again."""
-    return _build()
-
-
 ui.use_app_menu()
 st.title("Seq2Seq: encoder–decoder")
 first_screen = ui.under_title()
@@ -87,7 +81,7 @@ try:
 except WindowError as error:
     st.error(ui.escape_markdown(error))
     st.stop()
-ui.plot(cached_figure("split", (), (windows.fingerprint,), lambda: figures.split_figure(windows)))
+ui.plot(ui.built_once("split", (), (windows.fingerprint,), lambda: figures.split_figure(windows)))
 outside = windows.share_outside_training_range()
 if outside > 0.1:
     st.warning(f"{outside:.0%} of the test period lies outside the range of the training part. An LSTM's "
@@ -181,7 +175,7 @@ with decoding_tab:
     window = st.slider("Test window", 0, n_test - 1, **ui.kept("s2s_decode_window", windows.spread(
         windows.test_starts, 1)[0], lambda v: 0 <= v < n_test))
     with ui.main_figure(first_screen):
-        ui.plot(cached_figure("decoding", trained_key, (window,),
+        ui.plot(ui.built_once("decoding", trained_key, (window,),
                               lambda: figures.decoding_figure(windows, predictions, window)))
     st.caption(f"Press ▶ Play. Blue: what the encoder saw; open circles: the truth. Left: every decoder input is x⟨T_x⟩, known before decoding starts, so all "
                f"{windows.horizon} outputs come out of one pass. Right: step k's input is the decoder's own "
@@ -193,14 +187,14 @@ with predictions_tab:
         shift = st.slider("Move the windows along the test period", 0, limit,
                           **ui.kept("s2s_shift", 0, lambda v: 0 <= v <= limit))
     picks = windows.spread(windows.test_starts, 3, shift)
-    ui.plot(cached_figure("predictions", trained_key, tuple(picks),
+    ui.plot(ui.built_once("predictions", trained_key, tuple(picks),
                           lambda: figures.predictions_figure(windows, predictions, picks)))
     st.caption("The same test windows and the same axes for both decoders. Left of the dotted line: what the "
                "encoder saw; right: the truth (open circles) and each decoder's prediction.")
 
 with horizon_tab:
     fed_truth = results["autoregressive"].step_mse_fed_truth if "autoregressive" in results else None
-    ui.plot(cached_figure("horizon", trained_key, (units,), lambda: figures.horizon_error_figure(
+    ui.plot(ui.built_once("horizon", trained_key, (units,), lambda: figures.horizon_error_figure(
         {m: r.step_mse for m, r in results.items()}, fed_truth, units)))
     if windows.horizon > 1:
         st.markdown("\n".join(growth_reading(m, r.step_mse) for m, r in results.items()))
@@ -211,11 +205,11 @@ with horizon_tab:
                "the teacher-forcing share as training goes on, so it learns to continue from its own outputs.")
 
 with speed_tab:
-    ui.plot(cached_figure("speed", trained_key, (), lambda: figures.timing_figure(
+    ui.plot(ui.built_once("speed", trained_key, (), lambda: figures.timing_figure(
         {m: r.inference_seconds for m, r in results.items()}, n_test)))
     if len(results) == 2:
         ratio = results["autoregressive"].inference_seconds / results["parallel"].inference_seconds
-        relation = (f"**×{ratio:.2g}** the time of" if ratio >= 1.1 else f"about the same time as" if ratio > 0.9
+        relation = (f"**×{ratio:.2g}** the time of" if ratio >= 1.1 else "about the same time as" if ratio > 0.9
                     else f"less time than (×{ratio:.2g})")
         st.markdown(f"Autoregressive decoding took {relation} parallel decoding here. "
                     f"It makes {windows.horizon} separate decoder calls, each waiting for the previous output; "
@@ -226,7 +220,7 @@ with speed_tab:
                "steps in one pass.")
 
 with curves_tab:
-    ui.plot(cached_figure("curves", trained_key, (), lambda: figures.training_curves_figure(
+    ui.plot(ui.built_once("curves", trained_key, (), lambda: figures.training_curves_figure(
         {m: (r.losses, r.test_mse) for m, r in results.items()})))
     st.caption("The autoregressive training loss is measured while teacher forcing feeds some true values, so it "
                "can sit below the test MSE, which always decodes from the decoder's own outputs.")
@@ -249,9 +243,9 @@ with encoding_tab:
                 + ("(of each of the " + f"{layers} layers, with their hidden states) " if layers > 1 else "")
                 + "and the last value x⟨T_x⟩, fed as the decoder's first input, are all the decoder knows about "
                 "the window.")
-    ui.plot(cached_figure("encoding", trained_key, (which,),
+    ui.plot(ui.built_once("encoding", trained_key, (which,),
                           lambda: figures.encoding_heatmap_figure(result.encodings[rows], labels)))
-    ui.plot(cached_figure("projection", trained_key, (which,), lambda: figures.encoding_projection_figure(
+    ui.plot(ui.built_once("projection", trained_key, (which,), lambda: figures.encoding_projection_figure(
         result.projection, color, color_label, result.explained, rows, labels, cyclic)))
     st.caption(f"All {len(starts)} windows' encoding vectors on their two main directions (PCA). "
                + ("On the sine, windows at the same phase get nearby vectors: the encoder has learned where on the "
@@ -264,7 +258,7 @@ if attention:
         window = st.slider("Test window", 0, n_test - 1, **ui.kept("s2s_attention_window", 0,
                                                                     lambda v: 0 <= v < n_test))
         weights = {m: r.attention[window] for m, r in results.items() if r.attention is not None}
-        ui.plot(cached_figure("attention", trained_key, (window,),
+        ui.plot(ui.built_once("attention", trained_key, (window,),
                               lambda: figures.attention_figure(weights, windows.history)))
         st.caption("Row k: how much output ŷ⟨k⟩ weighs each encoder state a⟨t⟩ (each row adds up to 1). "
                    "A bright last column means the output leans on the most recent values.")

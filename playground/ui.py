@@ -404,6 +404,20 @@ def _when(stamp) -> str:
     return str(stamp)
 
 
+@st.cache_resource(max_entries=256, show_spinner=False)
+def _built(page: str, key: tuple, _build):
+    return _build()
+
+
+def built_once(*key_and_build):
+    """`build()` once per key (the arguments before it) for every session: a figure, or a reading of a cached
+    model. A rerun then only sends what was built. The key must hold everything the result shows; the page
+    is added to it."""
+    *key, build = key_and_build
+    ctx = get_script_run_ctx()
+    return _built(ctx.page_script_hash if ctx is not None else "", tuple(key), build)
+
+
 def plot(figure, key: str | None = None) -> None:
     """Draw a figure with its own (projector-sized) styling rather than Streamlit's theme; larger in presenter
     mode. The figure itself is never changed: it may be a cached object that other sessions draw too."""
