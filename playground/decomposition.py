@@ -468,7 +468,7 @@ def choose_defaults(series: pd.Series) -> Defaults:
         return Defaults("additive", "trend", (), window, reasons, evidence)
     method = "mstl" if len(shown) == 2 else "classical"
     if method == "mstl":
-        reasons.append(f"Two seasons at once: MSTL, which fits one seasonal component for each.")
+        reasons.append("Two seasons at once: MSTL, which fits one seasonal component for each.")
     model, why = choose_model(series, shown[0])
     return Defaults(model, method, tuple(shown), window, [why] + reasons, evidence)
 

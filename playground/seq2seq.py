@@ -399,6 +399,6 @@ def comparison_reading(parallel: Trained, autoregressive: Trained) -> str:
     if len(changes) == 1:  # one decoder is better up to a step, the other after it
         switch = int(changes[0]) + 1
         first, second = ("autoregressive", "parallel") if better[0] else ("parallel", "autoregressive")
-        steps = f"step 1" if switch == 1 else f"steps 1–{switch}"
+        steps = "step 1" if switch == 1 else f"steps 1–{switch}"
         text += f" The {first} one is better at {steps}, the {second} one from step {switch + 1} on."
     return text + timing

@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from conftest import DATA, assert_no_exception, page_text, plotly_figures as figures, plotly_values, run_page
+from tests.conftest import DATA, assert_no_exception, page_text, plotly_figures as figures, plotly_values, run_page
 
 R_MULTIPLICATIVE_FIGURE = [0.9102304, 0.8836253, 1.0073663, 0.9759060, 0.9813780, 1.1127758,
                            1.2265555, 1.2199110, 1.0604919, 0.9217572, 0.8011781, 0.8988244]

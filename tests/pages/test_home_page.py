@@ -1,6 +1,6 @@
 """The home page maps the course to the pages."""
 
-from conftest import assert_no_exception, page_text, run_page
+from tests.conftest import assert_no_exception, page_text, run_page
 
 
 def test_home_page_maps_the_course():

@@ -7,7 +7,7 @@ import json
 
 import numpy as np
 import pandas as pd
-from conftest import assert_no_exception, page_text, run_page
+from tests.conftest import assert_no_exception, page_text, run_page
 
 PAGE = "seq2seq.py"
 TINY = {"_kept_s2s_epochs": 5, "_kept_s2s_hidden": 4, "_kept_s2s_horizon": 5}  # seconds, not minutes
