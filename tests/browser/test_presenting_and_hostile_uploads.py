@@ -55,21 +55,37 @@ def test_every_forecasting_figure_on_a_projector(server, projector):
     assert checked >= 3
 
 
-HOSTILE = sorted((DATA / "hostile").glob("*.csv")) + [DATA / "messy" / "binary.csv", DATA / "messy" / "excel_workbook.xlsx"]
+HOSTILE = sorted((DATA / "hostile").glob("*.csv")) + [DATA / "messy" / name for name in (
+    "binary.csv", "excel_workbook.xlsx", "cp1252_thousands.csv", "empty.csv", "header_only.csv")]
 
 
-def test_hostile_uploads_give_messages_or_charts_while_another_session_works(server, browser):
+def _generated(folder):
+    """Two files too big to keep in the repository: 2,000 columns, and half a million rows (about 20 MB)."""
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(0)
+    wide = pd.DataFrame(rng.normal(size=(30, 2_000)).round(3), columns=[f"c{i}" for i in range(2_000)])
+    wide.insert(0, "month", pd.date_range("2020-01-01", periods=30, freq="MS").strftime("%Y-%m"))
+    wide.to_csv(folder / "two_thousand_columns.csv", index=False)
+    stamps = pd.date_range("2000-01-01", periods=500_000, freq="min").strftime("%d.%m.%Y %H:%M")
+    pd.DataFrame({"Zeit": stamps, "Wert": rng.normal(size=500_000).round(3)}).to_csv(
+        folder / "half_a_million_rows.csv", index=False, sep=";", decimal=",")
+    return [folder / "two_thousand_columns.csv", folder / "half_a_million_rows.csv"]
+
+
+def test_hostile_uploads_give_messages_or_charts_while_another_session_works(server, browser, tmp_path):
     student = browser.new_page(viewport=PROJECTOR)
     other = browser.new_page(viewport=PROJECTOR)
     other.goto(f"{server}/decomposition")
     wait_idle(other)
     student.goto(f"{server}/decomposition?dataset=⬆ Upload your own CSV…")
     wait_idle(student)
-    for path in HOSTILE:
+    for path in HOSTILE + _generated(tmp_path):
         with student.expect_file_chooser() as chooser:
             student.locator("[data-testid='stFileUploaderDropzone']").click()
         chooser.value.set_files(str(path))
-        wait_idle(student)
+        wait_idle(student, timeout=180_000)
         assert_no_error(student)
         body = student.inner_text("body")
         shown = student.locator("[data-testid='stMain'] .js-plotly-plot").count() > 0

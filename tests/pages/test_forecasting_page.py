@@ -366,3 +366,31 @@ def test_a_two_valued_series_gets_a_statement_not_test_numbers():
     assert any("only two values" in i.value and "do not apply" in i.value for i in at.info)
     assert not at.error
     assert not [m for m in at.metric if "ADF" in m.label]
+
+
+def _european_export(rows: int) -> bytes:
+    index = pd.date_range("1980-01-01", periods=rows, freq="30min")
+    load = 30_000 + 5_000 * np.sin(2 * np.pi * np.arange(rows) / 48) + np.random.default_rng(0).normal(0, 500, rows)
+    frame = pd.DataFrame({"Datum": index.strftime("%d.%m.%Y %H:%M"), "Last MW": load.round(1)})
+    return frame.to_csv(index=False, sep=";", decimal=",").encode()
+
+
+def test_a_780000_row_european_export_works_on_its_defaults():
+    at = _upload(_european_export(780_000))
+    assert_no_exception(at)
+    assert not at.error, [e.value for e in at.error]  # no "horizon must be between 1 and 5000"
+    assert at.selectbox(key="fc_aggregate").value == "daily"
+    assert at.slider(key="fc_horizon").value <= at.slider(key="fc_horizon").max <= 1_000
+    assert len(_leaderboard(at)) >= 3
+
+
+def test_a_file_with_2000_columns_works_on_its_defaults():
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame(rng.normal(size=(48, 2_000)).round(3) + 10, columns=[f"sensor_{i}" for i in range(2_000)])
+    frame.insert(0, "month", pd.date_range("2020-01-01", periods=48, freq="MS").strftime("%Y-%m"))
+    at = _upload(frame.to_csv(index=False).encode())
+    assert_no_exception(at)
+    assert not at.error, [e.value for e in at.error]
+    values = at.selectbox(key="value_column")
+    assert values.value == "sensor_0" and len(values.options) == 2_000
+    assert len(_leaderboard(at)) >= 3
