@@ -87,9 +87,11 @@ def test_hostile_uploads_give_messages_or_charts_while_another_session_works(ser
         chooser.value.set_files(str(path))
         wait_idle(student, timeout=180_000)
         assert_no_error(student)
+        answer = "[data-testid='stMain'] .js-plotly-plot, [data-testid='stMain'] [data-testid='stAlert']"
+        student.wait_for_selector(answer, timeout=60_000)  # a chart draws a moment after the rerun ends
         body = student.inner_text("body")
         shown = student.locator("[data-testid='stMain'] .js-plotly-plot").count() > 0
-        said = student.locator("[data-testid='stAlert']").count() > 0
+        said = student.locator("[data-testid='stMain'] [data-testid='stAlert']").count() > 0
         assert shown or said, f"{path.name}: neither a chart nor a message"
         assert student.locator("[data-testid='stMain'] a[href*='evil']").count() == 0, f"{path.name}: a live link"
         assert "CLICKME" not in body or "<a href" in body, f"{path.name}: markup rendered"

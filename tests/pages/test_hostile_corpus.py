@@ -32,6 +32,8 @@ OUTCOMES = {
     "html_header.csv": ("\\<a href", False),
     "url_junk.csv": ("http\u2060", False),
 }
+# A constant series and one that only alternates: a model may refuse them (with a reason), never compute noise.
+DEGENERATE = {"constant.csv", "two_values.csv"}
 NOISE = re.compile(r"(?<![\w\\])(nan|inf|-inf)(?![\w])|\d(?:\.\d+)?e\+?(?:1[5-9]|[2-9]\d|\d{3})", re.IGNORECASE)
 USER_MARKUP = re.compile(r"<a href=.http://evil|<span style=.font-size:60px", re.IGNORECASE)  # from the files
 
@@ -73,5 +75,5 @@ def test_every_hostile_file_gives_a_message_or_a_working_page(page, name):
     errors = [e.value for e in at.error]
     if refused:
         assert errors, f"{name} should be refused with a message on {page}"
-    elif page in ("decomposition.py", "forecasting.py"):
+    elif page in ("decomposition.py", "forecasting.py") and name not in DEGENERATE:
         assert not errors, f"{name} on {page}: {errors}"
