@@ -15,6 +15,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from cpu_timer import cpu_seconds  # noqa: E402
 from playground import data, gate_reading, samples  # noqa: E402
 from playground import gate_tasks as tasks  # noqa: E402
 from playground.figures import gates as figures  # noqa: E402
@@ -48,12 +49,7 @@ def bench_speed() -> None:
 
 
 def _cpu_ms(action, repeats: int = 5) -> float:
-    timings = []
-    for _ in range(repeats):
-        start = time.process_time()
-        action()
-        timings.append(time.process_time() - start)
-    return sorted(timings)[repeats // 2] * 1000
+    return cpu_seconds(action, repeats) * 1000
 
 
 def bench_figures() -> None:
