@@ -197,7 +197,7 @@ with st.expander("How the strengths are measured"):
 
 # The check reads the last points only when the series is very long (decomposed again on their own, so
 # that the simulated series are decomposed exactly like the checked ones).
-checked_length = dec.check_length(n, result.periods if result.has_season else ())
+checked_length = dec.check_length(n, result.periods)
 checked = result if checked_length == n else decomposition_of(checked_length)
 shape = dec.null_shape(checked)
 null = None

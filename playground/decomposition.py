@@ -583,7 +583,8 @@ def ljung_box_lag(n: int, seasons: tuple[int, ...]) -> int:
 
 
 def check_length(n: int, periods: tuple[int, ...]) -> int:
-    """How many of the last points the check reads: all of them up to CHECK_POINTS, else at least 3 cycles."""
+    """How many of the last points the check reads: all of them up to CHECK_POINTS, else at least 3 cycles
+    (of the trend-only method, 3 moving-average windows)."""
     return min(n, max(CHECK_POINTS, MIN_CYCLES * max(periods, default=1)))
 
 

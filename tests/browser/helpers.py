@@ -48,10 +48,12 @@ def free_port() -> int:
 def running_server(timeout: float = 60):
     """`streamlit run app.py` on a free local port; yields its address."""
     port = free_port()
+    SHOTS.parent.mkdir(parents=True, exist_ok=True)
+    log = open(SHOTS.parent / f"server-{port}.log", "wb")  # the traceback behind a redacted error box
     process = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
     try:
@@ -71,6 +73,7 @@ def running_server(timeout: float = 60):
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             process.kill()
+        log.close()
 
 
 def wait_idle(page, timeout: float = 60_000) -> None:
@@ -81,7 +84,8 @@ def wait_idle(page, timeout: float = 60_000) -> None:
 
 
 def assert_no_error(page) -> None:
-    assert page.locator("[data-testid='stException']").count() == 0, "the page shows an exception"
+    shown = page.locator("[data-testid='stException']")
+    assert shown.count() == 0, f"the page shows an exception: {shown.first.inner_text()[:600]}"
     assert "Traceback" not in page.inner_text("body")
 
 

@@ -116,6 +116,18 @@ def test_yearly_data_opens_with_the_trend_alone():
     assert "centred 2×20 moving average" in page_text(at)
 
 
+def test_a_long_moving_average_window_on_a_long_series_is_checked_without_error():
+    # the remainder check of a long series reads its last points: at least three windows of them
+    values = np.round(np.random.default_rng(2).normal(size=20_000).cumsum(), 3)
+    frame = pd.DataFrame({"day": pd.date_range("1960-01-01", periods=20_000, freq="D").strftime("%Y-%m-%d"),
+                          "v": values})
+    at = upload(run_page("decomposition.py", timeout=120), "long.csv", frame.to_csv(index=False).encode())
+    widget(at, "radio", "method").set_value("trend").run()
+    widget(at, "number_input", "window").set_value(6_001).run()
+    assert_no_exception(at)
+    assert not at.error and "6001-term moving average" in page_text(at)
+
+
 def test_period_larger_than_half_the_series_is_explained():
     at = run_page("decomposition.py")
     widget(at, "number_input", "period").set_value(100).run()

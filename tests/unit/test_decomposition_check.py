@@ -7,7 +7,7 @@ from statsmodels.stats.diagnostic import acorr_ljungbox
 
 from playground.data import load_series
 from playground.decomposition import (
-    DecompositionError, DegenerateSeries, NullShape, _classical_remainders, choose_defaults, decompose, null_shape,
+    DecompositionError, DegenerateSeries, NullShape, _classical_remainders, check_length, choose_defaults, decompose, null_shape,
     residual_check, simulate_null, strength,
 )
 from playground.samples import SAMPLES
@@ -156,6 +156,17 @@ def test_the_default_is_always_accepted(n):
     if n < 36:
         assert defaults.method == "trend"
         assert any("three full cycles" in reason for reason in defaults.reasons)
+
+
+@pytest.mark.parametrize("method, period", [("trend", 6_001), ("classical", 2_400), ("stl", 12)])
+def test_the_check_of_a_long_series_reads_enough_points_for_its_window_or_period(method, period):
+    """The page checks the last check_length points, decomposed again with the same settings: they must be
+    accepted (a 6,001-step moving average on 20,000 points once failed on the last 5,000)."""
+    series = simulated(20_000, 12, np.random.default_rng(1))
+    result = decompose(series, "additive", method, period)
+    last = check_length(len(series), result.periods)
+    assert last >= min(20_000, 3 * period)
+    decompose(series.iloc[-last:], "additive", method, period)
 
 
 # ------------------------------------------------------------------------------------------- degenerate input
