@@ -75,16 +75,23 @@ def _generated(folder):
 
 
 def test_hostile_uploads_give_messages_or_charts_while_another_session_works(server, browser, tmp_path):
+    from playwright.sync_api import expect
+
     student = browser.new_page(viewport=PROJECTOR)
     other = browser.new_page(viewport=PROJECTOR)
     other.goto(f"{server}/decomposition")
     wait_idle(other)
     student.goto(f"{server}/decomposition?dataset=⬆ Upload your own CSV…")
     wait_idle(student)
+    uploader = student.locator("[data-testid='stFileUploader']")
     for path in HOSTILE + _generated(tmp_path):
+        listed = uploader.inner_text()
         with student.expect_file_chooser() as chooser:
             student.locator("[data-testid='stFileUploaderDropzone']").click()
         chooser.value.set_files(str(path))
+        # a large file takes seconds to send: wait until the uploader lists it (long names are shortened in
+        # the middle), then for the rerun it starts
+        expect(uploader).not_to_have_text(listed, timeout=120_000)
         wait_idle(student, timeout=180_000)
         assert_no_error(student)
         answer = "[data-testid='stMain'] .js-plotly-plot, [data-testid='stMain'] [data-testid='stAlert']"
