@@ -32,10 +32,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import math
 import os
 import random
+import re
 import shutil
 import signal
 import socket
@@ -79,8 +81,8 @@ NON_TRAINING = ("open", "page", "widget", "upload")
 
 
 # --------------------------------------------------------------------------------------- uploads
-def upload_csv(session: int, nth: int) -> tuple[str, bytes]:
-    """A CSV of its own for each session and upload: four shapes, noise from the session's seed."""
+def upload_csv(session: int, nth: int) -> tuple[str, str, bytes]:
+    """(shape, file name, content): a CSV of its own for each session and upload, noise from its seed."""
     rng = np.random.default_rng(1000 * session + nth)
     shape = ("monthly", "european", "daily", "hourly")[(session + nth) % 4]
     if shape == "monthly":
@@ -89,7 +91,7 @@ def upload_csv(session: int, nth: int) -> tuple[str, bytes]:
         values = 200 + 0.8 * t + 25 * np.sin(2 * np.pi * t / 12) + rng.normal(0, 6, n)
         frame = pd.DataFrame({"month": pd.period_range("2005-01", periods=n, freq="M").astype(str),
                               "sales": values.round(1)})
-        return f"sales_{session}_{nth}.csv", frame.to_csv(index=False).encode()
+        return shape, f"sales_{session}_{nth}.csv", frame.to_csv(index=False).encode()
     if shape == "european":  # a spreadsheet export: semicolons, day.month.year, decimal commas, a BOM
         n = 120
         t = np.arange(n)
@@ -97,20 +99,20 @@ def upload_csv(session: int, nth: int) -> tuple[str, bytes]:
         dates = pd.date_range("2010-01-01", periods=n, freq="MS").strftime("%d.%m.%Y")
         lines = ["Datum;Umsatz (EUR)"] + [f"{d};{v:,.2f}".replace(",", " ").replace(".", ",").replace(" ", ".")
                                          for d, v in zip(dates, values)]
-        return f"umsatz_{session}_{nth}.csv", ("\ufeff" + "\r\n".join(lines) + "\r\n").encode("utf-8")
+        return shape, f"umsatz_{session}_{nth}.csv", ("\ufeff" + "\r\n".join(lines) + "\r\n").encode("utf-8")
     if shape == "daily":
         n = 730
         t = np.arange(n)
         values = 50 + 10 * np.sin(2 * np.pi * t / 7) + 15 * np.sin(2 * np.pi * t / 365.25) + rng.normal(0, 3, n)
         frame = pd.DataFrame({"date": pd.date_range("2022-01-01", periods=n, freq="D").strftime("%Y-%m-%d"),
                               "visitors": values.round(2)})
-        return f"visitors_{session}_{nth}.csv", frame.to_csv(index=False).encode()
+        return shape, f"visitors_{session}_{nth}.csv", frame.to_csv(index=False).encode()
     n = 24 * 60  # hourly, two months: a medium file with a daily season
     t = np.arange(n)
     values = 30 + 8 * np.sin(2 * np.pi * t / 24) + 0.002 * t + rng.normal(0, 1.5, n)
     frame = pd.DataFrame({"timestamp": pd.date_range("2024-03-01", periods=n, freq="h").strftime("%Y-%m-%d %H:%M"),
                           "load_mw": values.round(3)})
-    return f"load_{session}_{nth}.csv", frame.to_csv(index=False).encode()
+    return shape, f"load_{session}_{nth}.csv", frame.to_csv(index=False).encode()
 
 
 # --------------------------------------------------------------------------------------- servers
@@ -322,11 +324,26 @@ class Student:
     async def think(self, rng: random.Random) -> None:
         await asyncio.sleep(self.args.think * rng.uniform(0.5, 1.5))
 
-    async def browse(self, stop: asyncio.Event | None = None) -> None:
-        rng = random.Random(self.args.seed * 7919 + self.number)
+    @contextlib.asynccontextmanager
+    async def tab(self, hold: asyncio.Event | None = None):
+        """A tab on the app. A failure ends this session's script (recorded); the tab stays open until `hold`."""
         session = Session(self.url, timeout=self.args.timeout)
-        data, uploaded = "default", 0
         try:
+            yield session
+            self.served = not self.problem
+        except Exception as error:  # noqa: BLE001 (reported, with the interaction it happened in)
+            self.problem = str(error) if isinstance(error, ProtocolError) else f"{type(error).__name__}: {error}"
+        finally:
+            self.done = True
+            progress(self)
+            if hold is not None:  # keep the connection (and the server's session) until every session is done
+                await hold.wait()
+            await session.close()
+
+    async def browse(self, hold: asyncio.Event | None = None) -> None:
+        rng = random.Random(self.args.seed * 7919 + self.number)
+        data, uploaded = "default", 0
+        async with self.tab(hold) as session:
             await self.act(session, "", "open", "open the app", self._open(session), data)
             for page in [p.url_pathname for p in session.pages if p.url_pathname]:
                 await self.think(rng)
@@ -339,15 +356,6 @@ class Student:
                     widget = session.find(pattern)
                     label = f"change {widget.key if widget else pattern}"
                     await self.act(session, page, "widget", label, session.change(pattern), data)
-            self.served = True
-        except Exception as error:  # noqa: BLE001 (reported, with the interaction it happened in)
-            self.problem = str(error) if isinstance(error, ProtocolError) else f"{type(error).__name__}: {error}"
-        finally:
-            self.done = True
-            progress(self)
-            if stop is not None:  # keep the connection (and the server's session) until every session is done
-                await stop.wait()
-            await session.close()
 
     def plan(self, session: Session, page: str) -> list[str]:
         """The page's planned settings that are on screen, topped up with others found on the page (a page
@@ -377,18 +385,15 @@ class Student:
         uploader = session.find("upload")
         if uploader is None:
             return None
-        name, content = upload_csv(self.number, nth)
-        shape = name.split("_")[0]
+        shape, name, content = upload_csv(self.number, nth)
         await self.think(rng)
-        await self.act(session, page, "upload", f"upload {shape} ({len(content) // 1024} KB)",
-                       session.upload(uploader, name, content), shape)
+        await self.act(session, page, "upload", "upload a CSV", session.upload(uploader, name, content), shape)
         return shape
 
     async def train(self, stop: asyncio.Event, page: str, rounds: int) -> None:
         """Press the page's default training button with a new seed each time, until the browsing is over."""
         rng = random.Random(self.number)
-        session = Session(self.url, timeout=self.args.timeout)
-        try:
+        async with self.tab() as session:
             await self.act(session, "", "open", "open the app", self._open(session), "default")
             await self.act(session, page, "page", "open the page", session.goto(page), "default")
             for round_ in range(rounds):
@@ -405,13 +410,6 @@ class Student:
                 await self.act(session, page, "train", "train (default settings, own seed)", session.click(button),
                                "default")
                 await asyncio.sleep(rng.uniform(0.2, 0.5))
-            self.served = True
-        except Exception as error:  # noqa: BLE001 (reported, with the interaction it happened in)
-            self.problem = str(error) if isinstance(error, ProtocolError) else f"{type(error).__name__}: {error}"
-        finally:
-            self.done = True
-            progress(self)
-            await session.close()
 
     @staticmethod
     async def _open(session: Session):
@@ -554,7 +552,7 @@ def report_runs(runs: list[dict]) -> list[str]:
         out.append(
             f"| {run['k']} | {'nginx' if run['nginx'] else 'ports'} | {run['n']} | {run['served']}/{run['browsers']} | "
             f"{len(records) - failed} ok, {failed} failed | {stats(ok_times(records))} | "
-            + " | ".join(f"{by_kind[k]:.2f}" for k in NON_TRAINING)
+            + " | ".join("–" if math.isnan(by_kind[k]) else f"{by_kind[k]:.2f}" for k in NON_TRAINING)
             + f" | {gb(run['peak_rss'])} | {gb(run['rss_all_visited'])} | {run['server_cpu']:.0f} | "
               f"{run['client_cpu']:.0f} | {run['seconds']:.0f} | {run['load_before']:.1f}→{run['load_after']:.1f} |")
     for run in runs:
@@ -593,35 +591,57 @@ def report_training(run: dict) -> list[str]:
             f"| while a training ran | {stats(during)} |", f"| while none ran | {stats(outside)} |"]
 
 
+FINGERPRINT = re.compile(r"_[0-9a-f]{12,}")  # keys such as period_<the data's fingerprint>
+
+
+def interaction(record: dict) -> tuple[str, str, str]:
+    return record["page"] or "home", record["kind"], FINGERPRINT.sub("_…", record["label"])
+
+
 def report_cpu(profile: dict, limit: int) -> list[str]:
-    warm: dict[tuple, list[dict]] = {}
-    for r in profile["warm"] + profile["uploads"]:
-        if r["ok"] and r["cpu"] is not None:
-            warm.setdefault((r["page"] or "home", r["kind"], r["label"], r["data"]), []).append(r)
-    cold = {(r["page"] or "home", r["kind"], r["label"], r["data"]): r for r in profile["cold"] if r["cpu"] is not None}
-    rows = []
-    for key, records in warm.items():
-        cpu = statistics.median(r["cpu"] for r in records)
-        wall = statistics.median(r["seconds"] for r in records)
-        rows.append((cpu, key, wall, len(records), cold.get(key, {}).get("cpu")))
-    rows.sort(reverse=True)
-    over = sum(cpu > 0.1 for cpu, key, *_ in rows if key[1] in NON_TRAINING)
-    out = ["## Server CPU per rerun, one session on an idle server (seconds of CPU, all server threads)", "",
-           f"{over} of {len(rows)} non-training interactions are over the 0.1 s target. Warm: caches filled "
-           f"by an earlier session ({profile['warm'] and len({r['session'] for r in profile['warm']})} sessions, "
-           "median); uploads are each a new file (cache misses by design); cold: the first session on a new server.",
-           "", "| server CPU (warm) | wall (warm) | cold CPU | page | kind | interaction | data | samples |",
-           "|---|---|---|---|---|---|---|---|"]
-    for cpu, (page, kind, label, data), wall, count, cold_cpu in rows[:limit]:
-        cold_text = f"{cold_cpu:.2f}" if cold_cpu is not None else "–"
-        out.append(f"| {cpu:.2f} | {wall:.2f} | {cold_text} | {page} | {kind} | {label} | {data} | {count} |")
-    per_page: dict[str, list[float]] = {}
-    for cpu, (page, kind, *_), *_ in rows:
-        if kind in NON_TRAINING:
-            per_page.setdefault(page, []).append(cpu)
-    out += ["", "| page | median CPU per rerun | worst | interactions |", "|---|---|---|---|"]
-    for page, values in sorted(per_page.items(), key=lambda item: -max(item[1])):
-        out.append(f"| {page} | {statistics.median(values):.2f} | {max(values):.2f} | {len(values)} |")
+    measured = [r for r in profile["warm"] + profile["uploads"] if r["ok"] and r["cpu"] is not None]
+    default: dict[tuple, list[dict]] = {}
+    uploads: dict[tuple, dict[str, float]] = {}
+    for r in measured:
+        if r["data"] == "default":
+            default.setdefault(interaction(r), []).append(r)
+        else:
+            uploads.setdefault(interaction(r), {})[r["data"]] = r["cpu"]
+    cold = {interaction(r): r["cpu"] for r in profile["cold"] if r["cpu"] is not None}
+    rows = sorted(((statistics.median(r["cpu"] for r in records), statistics.median(r["seconds"] for r in records),
+                    key, len(records)) for key, records in default.items()), reverse=True)
+    over = sum(cpu > 0.1 for cpu, _, key, _ in rows if key[1] in NON_TRAINING)
+    sessions = len({r["session"] for r in profile["warm"]})
+    out = ["## Server CPU per rerun, one session at a time on an otherwise idle server", "",
+           "Seconds of server CPU (utime + stime of every server thread, /proc/<pid>/stat) from sending the rerun "
+           "to 50 ms after its script_finished; wall = what the session waited.", "",
+           f"### Default dataset: {over} of {len(rows)} interactions over the 0.1 s target", "",
+           f"Warm: median over {sessions} sessions after a first one filled the caches (a class after the lecturer "
+           "opened the pages); cold: that first session on a new server.", "",
+           "| server CPU (warm) | wall (warm) | cold CPU | page | kind | interaction | samples |",
+           "|---|---|---|---|---|---|---|"]
+    for cpu, wall, key, count in rows[:limit]:
+        cold_cpu = f"{cold[key]:.2f}" if key in cold else "–"
+        out.append(f"| {cpu:.2f} | {wall:.2f} | {cold_cpu} | {' | '.join(key)} | {count} |")
+    shapes = ("monthly", "european", "daily", "hourly")
+    upload_rows = sorted(uploads.items(), key=lambda item: -max(item[1].values()))
+    out += ["", "### Own uploads (every file is new to the server, so nothing is cached yet)", "",
+            "monthly: 48–240 rows, 1–5 KB; european: semicolons, day.month.year, decimal commas, 120 rows, 3 KB; "
+            "daily: 730 rows, 12 KB; hourly: 1,440 rows, 33 KB.", "",
+            "| page | kind | interaction | " + " | ".join(shapes) + " |", "|---|---|---|" + "---|" * len(shapes)]
+    for key, by_shape in upload_rows[:limit]:
+        out.append(f"| {' | '.join(key)} | "
+                   + " | ".join(f"{by_shape[s]:.2f}" if s in by_shape else "–" for s in shapes) + " |")
+    per_page: dict[str, tuple[list, list]] = {}
+    for cpu, _, (page, kind, _), _ in rows:
+        per_page.setdefault(page, ([], []))[0].append(cpu)
+    for (page, kind, _), by_shape in uploads.items():
+        per_page.setdefault(page, ([], []))[1].extend(by_shape.values())
+    out += ["", "| page | default data: median CPU per rerun | worst | own uploads: median | worst |",
+            "|---|---|---|---|---|"]
+    for page, (warm, own) in sorted(per_page.items(), key=lambda item: -max(item[1][0] + item[1][1])):
+        cells = [f"{statistics.median(v):.2f} | {max(v):.2f}" if v else "– | –" for v in (warm, own)]
+        out.append(f"| {page} | {cells[0]} | {cells[1]} |")
     opened = next((r for r in profile["cold"] if r["kind"] == "open"), None)
     if opened:
         out += ["", f"Cold start: server start to health check {profile['server_start_seconds']:.1f} s, then the "
@@ -675,23 +695,33 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--cpu-rows", type=int, default=25, help="rows of the worst-interactions table")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", type=Path, default=None, help="JSON results (default: test-artifacts/bench_class/)")
+    parser.add_argument("--report", type=Path, nargs="+", default=None,
+                        help="only print the report of earlier JSON results (several files: their runs together)")
     return parser.parse_args(argv)
+
+
+def report(results: dict, cpu_rows: int) -> str:
+    lines = report_cpu(results["cpu"], cpu_rows) + [""] if results.get("cpu") else []
+    return "\n".join(lines + report_runs(results["runs"]) + [""] + report_targets(results["runs"]))
 
 
 def main(argv=None) -> None:
     args = parse_args(argv)
+    if args.report:
+        earlier = [json.loads(path.read_text()) for path in args.report]
+        cpu = next((r["cpu"] for r in earlier if r.get("cpu")), None)
+        print(report({"cpu": cpu, "runs": [run for r in earlier for run in r["runs"]]}, args.cpu_rows))
+        return
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     stamp = time.strftime("%Y%m%d-%H%M%S")
     out_json = args.out or ARTIFACTS / f"bench_class-{stamp}.json"
     print(f"# Holding a class ({time.strftime('%Y-%m-%d %H:%M')}, {os.cpu_count()} cores, load average "
           f"{os.getloadavg()[0]:.1f}; server under taskset -c {args.cores or '(none)'})\n", flush=True)
     results: dict = {"args": {k: str(v) for k, v in vars(args).items()}, "runs": []}
-    lines: list[str] = []
     if args.cpu_sessions:
         print("CPU profile …", flush=True)
         results["cpu"] = asyncio.run(cpu_profile(args))
-        lines += report_cpu(results["cpu"], args.cpu_rows) + [""]
-        print("\n".join(lines), flush=True)
+        print("\n".join(report_cpu(results["cpu"], args.cpu_rows)), flush=True)
     for k in args.servers:
         for n in args.sessions:
             trainers = min(args.train, n - 1) if args.train else 0
@@ -704,8 +734,7 @@ def main(argv=None) -> None:
             results["runs"].append(run)
             out_json.write_text(json.dumps(results, indent=1))
             print("\n".join(report_runs([run])), flush=True)
-    lines += report_runs(results["runs"]) + [""] + report_targets(results["runs"])
-    text = "\n".join(lines)
+    text = report(results, args.cpu_rows)
     out_json.write_text(json.dumps(results, indent=1))
     out_json.with_suffix(".md").write_text(text + "\n")
     print("\n" + text + f"\n\n(raw data: {out_json})")
