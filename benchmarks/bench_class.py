@@ -191,7 +191,8 @@ class Servers:
     def __init__(self, k: int, cores: str, nginx: bool):
         self.k, self.cores, self.nginx = k, cores, nginx
         self.processes: list[subprocess.Popen] = []
-        self.urls: list[str] = []
+        self.urls: list[str] = []  # where sessions connect: the K ports, or nginx
+        self.backends: list[str] = []  # the K processes themselves
         self.started_seconds = 0.0
 
     def __enter__(self) -> Servers:
@@ -206,6 +207,7 @@ class Servers:
             self._spawn(pin + ["bash", str(ROOT / "deploy" / "run_class.sh"), str(self.k), str(port)], env,
                         logs / f"run_class_{port}.log")
             self.urls = [f"http://127.0.0.1:{port}"]
+            self.backends = [f"http://127.0.0.1:{p}" for p in range(first, first + self.k)]
         else:
             for port in range(first, first + self.k):
                 self._spawn(pin + [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
@@ -213,6 +215,7 @@ class Servers:
                                    "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false"],
                             dict(os.environ), logs / f"streamlit_{port}.log")
                 self.urls.append(f"http://127.0.0.1:{port}")
+            self.backends = self.urls
         deadline = time.time() + 180
         for url in self.urls:
             while not healthy(url):
@@ -447,6 +450,7 @@ async def load_run(servers: Servers, n: int, args, trainers: int = 0) -> dict:
     everyone_done, memory_stop, peak = asyncio.Event(), asyncio.Event(), {"rss": servers.rss()}
     sampler = asyncio.create_task(sample_memory(servers, peak, memory_stop))
     cpu_before, client_before, wall = servers.cpu(), time.process_time(), time.perf_counter()
+    per_process_before = {pid: cpu_seconds(pid) for pid in servers.streamlit_pids()}
     load_before = os.getloadavg()[0]
 
     async def start(student: Student):
@@ -465,6 +469,7 @@ async def load_run(servers: Servers, n: int, args, trainers: int = 0) -> dict:
     elapsed = time.perf_counter() - wall
     rss_all_visited = servers.rss()  # every session still connected, every page visited
     server_cpu, client_cpu = servers.cpu() - cpu_before, time.process_time() - client_before
+    per_process = [cpu_seconds(pid) - before for pid, before in per_process_before.items()]
     everyone_done.set()
     for task in tasks:
         if not task.done():
@@ -480,7 +485,7 @@ async def load_run(servers: Servers, n: int, args, trainers: int = 0) -> dict:
         "served": sum(s.served for s in browsers), "browsers": len(browsers),
         "problems": sorted({s.problem for s in browsers + training if s.problem}),
         "peak_rss": peak["rss"], "rss_all_visited": rss_all_visited, "server_cpu": server_cpu,
-        "client_cpu": client_cpu, "server_alive": servers.alive(), "load_before": load_before,
+        "client_cpu": client_cpu, "per_process_cpu": per_process, "server_alive": servers.alive(), "load_before": load_before,
         "load_after": os.getloadavg()[0], "server_start_seconds": servers.started_seconds,
         "records": [asdict(r) for s in browsers for r in s.records],
         "training": [asdict(r) for t in training for r in t.records],
@@ -488,8 +493,9 @@ async def load_run(servers: Servers, n: int, args, trainers: int = 0) -> dict:
 
 
 async def warm_up(servers: Servers, args) -> list[Record]:
-    """One session per server through every page and planned setting, as a lecturer would before class."""
-    students = [Student(-1 - i, url, args, changes=None) for i, url in enumerate(servers.urls)]
+    """One session per process through every page and planned setting, as a lecturer would before class
+    (on each process directly: behind nginx, one session would warm only the process its cookie picks)."""
+    students = [Student(-1 - i, url, args, changes=None) for i, url in enumerate(servers.backends)]
     await asyncio.gather(*(s.browse() for s in students))
     return [r for s in students for r in s.records]
 
@@ -570,6 +576,8 @@ def report_runs(runs: list[dict]) -> list[str]:
             out += ["", "Exceptions on pages: " + "; ".join(sorted(shown))[:2000]]
         if run["problems"]:
             out += ["", "Sessions not served: " + "; ".join(run["problems"])[:2000]]
+        if len(run.get("per_process_cpu", [])) > 1:  # how evenly the balancer spread the work
+            out += ["", "Server CPU per process: " + ", ".join(f"{c:.0f} s" for c in run["per_process_cpu"]) + "."]
         if not run["server_alive"]:
             out += ["", "**A server process died during the run.**"]
         if run["trainers"]:
