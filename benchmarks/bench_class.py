@@ -65,11 +65,13 @@ CLOCK_TICK = os.sysconf("SC_CLK_TCK")
 # Settings to change per page (user keys, fnmatch patterns), in order of preference. Pages not listed,
 # and pages whose widgets changed names, fall back to any other setting widget found on the page.
 PLAN = {
-    "decomposition": ["model", "method", "period_*"],
+    "decomposition": ["dec_model", "dec_method", "dec_period"],
     "forecasting": ["fc_tab", "fc_horizon", "fc_transform", "fc_train_pct"],
-    "rnn_cell": ["rnn_example", "rnn_type", "rnn_start_*", "rnn_show_trained"],
-    "gates": ["gates_step_*", "gates_kind", "gates_task", "gates_unit_*"],
+    "rnn_cell": ["rnn_example", "rnn_type", "rnn_start", "rnn_show_trained"],
+    "bptt": ["bptt_weights", "bptt_scale", "bptt_activation", "bptt_steps"],
+    "gates": ["gates_kind", "gates_cell", "gates_layer", "gates_units"],
     "seq2seq": ["s2s_noise", "s2s_history", "s2s_attention", "s2s_frequency"],
+    "ner": ["ner_example", "ner_pair", "ner_case"],
 }
 # Never changed by the browsing sessions: the data source (uploads have their own step), training
 # buttons and what only matters to a training run.

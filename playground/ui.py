@@ -105,8 +105,6 @@ PRESENTER_CSS = """<style>
   [data-testid="stMarkdownContainer"] p, [data-testid="stMarkdownContainer"] li { font-size: 1.12rem; }
   [data-testid="stWidgetLabel"] p { font-size: 1.05rem; }
 </style>"""
-PRESENTER_FONT_SIZE = 21
-PRESENTER_LINE_SCALE = 1.5
 
 
 _this_run = threading.local()  # each session's script runs in its own thread
@@ -406,13 +404,18 @@ def _when(stamp) -> str:
 
 @st.cache_resource(max_entries=256, show_spinner=False)
 def _built(page: str, key: tuple, _build):
-    return _build()
+    from plotly.basedatatypes import BaseFigure  # imported here: the home page draws nothing
+
+    from playground.figures.style import Drawn
+
+    built = _build()
+    return Drawn.of(built) if isinstance(built, BaseFigure) else built
 
 
 def built_once(*key_and_build):
     """`build()` once per key (the arguments before it) for every session: a figure, or a reading of a cached
-    model. A rerun then only sends what was built. The key must hold everything the result shows; the page
-    is added to it."""
+    model. A rerun then only sends what was built (a figure already as plotly JSON). The key must hold
+    everything the result shows; the page is added to it."""
     *key, build = key_and_build
     ctx = get_script_run_ctx()
     return _built(ctx.page_script_hash if ctx is not None else "", tuple(key), build)
@@ -422,19 +425,10 @@ def plot(figure, key: str | None = None) -> None:
     """Draw a figure with its own (projector-sized) styling rather than Streamlit's theme; larger in presenter
     mode. The figure itself is never changed: it may be a cached object that other sessions draw too."""
     if presenting():
-        figure = _for_presenting(figure)
+        from playground.figures.style import Drawn
+
+        figure = Drawn.of(figure).for_presenting()
     st.plotly_chart(figure, width="stretch", theme=None, config={"displaylogo": False}, key=key)
-
-
-def _for_presenting(figure) -> dict:
-    spec = figure.to_plotly_json()
-    layout = spec.setdefault("layout", {})
-    layout.setdefault("font", {})["size"] = PRESENTER_FONT_SIZE
-    for trace in spec.get("data", []):
-        line = trace.get("line")
-        if isinstance(line, dict) and isinstance(line.get("width"), (int, float)):
-            line["width"] = line["width"] * PRESENTER_LINE_SCALE
-    return spec
 
 
 def download_csv(frame: pd.DataFrame, file_name: str, label: str = "Download as CSV") -> None:

@@ -11,8 +11,7 @@ import sys
 
 import pytest
 
-from conftest import ROOT
-from test_app_in_browser import server  # noqa: F401 (fixture)
+from tests.browser.helpers import ROOT
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
 from streamlit_client import Session  # noqa: E402
@@ -20,7 +19,7 @@ from streamlit_client import Session  # noqa: E402
 pytestmark = pytest.mark.browser
 
 
-def test_the_protocol_client_opens_pages_changes_a_widget_and_uploads(server):  # noqa: F811
+def test_the_protocol_client_opens_pages_changes_a_widget_and_uploads(server):
     async def visit():
         session = Session(server, timeout=60)
         await session.open()
@@ -31,20 +30,20 @@ def test_the_protocol_client_opens_pages_changes_a_widget_and_uploads(server):  
 
             page = await session.goto("decomposition")
             assert page.status == 0 and not page.exceptions and page.bytes > 10_000  # the charts came
-            model = session.find("model")
+            model = session.find("dec_model")
             assert model is not None and model.kind == "radio"
-            widget, run = await session.change("model")
+            widget, run = await session.change("dec_model")
             assert run.status == 0 and not run.exceptions
-            assert session.find("model").value() == session.values[widget.id] != model.value()
+            assert session.find("dec_model").value() == session.values[widget.id] != model.value()
 
-            default_period = session.find("period_*").key  # the key holds the data's fingerprint
+            default_period = session.find("dec_period").value()  # AirPassengers: 12
             dataset = session.find("dataset")
             await session.set(dataset, next(o for o in dataset.options if "Upload" in o))
-            csv = "month,value\n" + "".join(f"20{y:02d}-{m:02d},{100 + 3 * y + (m % 12) ** 1.5:.1f}\n"
-                                            for y in range(10) for m in range(1, 13))
+            csv = "quarter,value\n" + "".join(f"20{y:02d}-{3 * q + 1:02d},{100 + 3 * y + (0, 20, -10, 5)[q]}\n"
+                                              for y in range(12) for q in range(4))  # a season of 4
             run = await session.upload(session.find("upload"), "mine.csv", csv.encode())
             assert run.status == 0 and not run.exceptions and not run.errors
-            assert session.find("period_*").key != default_period  # the page decomposed the uploaded series
+            assert session.find("dec_period").value() != default_period  # the page decomposed the uploaded series
         finally:
             await session.close()
 
