@@ -293,8 +293,11 @@ if forecasts_tab.open:
                                **ui.kept("fc_bands", best_with_bands, lambda v: all(b in with_bands for b in v)))
         whole = st.checkbox("Show the whole training part", **ui.kept("fc_whole", False))
         history = None if whole else choices.history_length(n_train, horizon, season)
+        drawn = (fingerprint, n_train, horizon, tuple(bands), history,
+                 tuple((m, tuple(sorted(params[m].items()))) for m in methods if m in results))
         with ui.main_figure(first_screen):
-            ui.plot(figures.forecast_figure(train, test_h, shown, bands, history, colors))
+            ui.plot(ui.built_once("forecasts", drawn,
+                                  lambda: figures.forecast_figure(train, test_h, shown, bands, history, colors)))
         no_bands = [label for label in shown if not shown[label].has_intervals]
         if no_bands:
             st.caption(f"No prediction intervals for: {', '.join(no_bands)} (not a statistical model).")
@@ -302,7 +305,8 @@ if forecasts_tab.open:
             st.caption("Forecasts were made on the transformed scale and transformed back: the line is the median "
                        "of the forecast distribution; the bands transform back exactly.")
         if shown:
-            ui.download_csv(choices.forecasts_table(test_h, shown), "forecasts.csv", "Download the forecasts as CSV")
+            ui.download_csv(lambda: choices.forecasts_table(test_h, shown), "forecasts.csv",
+                            "Download the forecasts as CSV")
 
 if board_tab.open:
     with board_tab:

@@ -431,11 +431,13 @@ def plot(figure, key: str | None = None) -> None:
     st.plotly_chart(figure, width="stretch", theme=None, config={"displaylogo": False}, key=key)
 
 
-def download_csv(frame: pd.DataFrame, file_name: str, label: str = "Download as CSV") -> None:
-    """A download button; the CSV is written only when it is clicked (a million rows take seconds), with
-    text that a spreadsheet would run as a formula neutralised (playground.export)."""
-    st.download_button(label, lambda: export.csv_bytes(frame), file_name=file_name, mime="text/csv",
-                       on_click="ignore")
+def download_csv(frame: pd.DataFrame | Callable[[], pd.DataFrame], file_name: str,
+                 label: str = "Download as CSV") -> None:
+    """A download button; the CSV (of `frame`, or of what `frame()` makes) is written only when it is clicked
+    (a million rows take seconds), with text that a spreadsheet would run as a formula neutralised
+    (playground.export)."""
+    st.download_button(label, lambda: export.csv_bytes(frame() if callable(frame) else frame),
+                       file_name=file_name, mime="text/csv", on_click="ignore")
 
 
 def page_link(page: str, label: str) -> None:
