@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import sys
 from pathlib import Path
 
@@ -73,3 +74,9 @@ def plotly_values(values):
         array = np.frombuffer(base64.b64decode(values["bdata"]), dtype=np.dtype(values["dtype"]))
         return array.reshape(values["shape"]) if "shape" in values and isinstance(values["shape"], list) else array
     return np.asarray(values)
+
+
+def wavy_monthly_csv(n: int) -> bytes:
+    """n months of a wavy series, as a student would upload it."""
+    rows = [f"{2000 + i // 12}-{1 + i % 12:02d}-01,{100 + 10 * math.sin(i / 2):.3f}" for i in range(n)]
+    return ("month,value\n" + "\n".join(rows)).encode()

@@ -8,7 +8,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from playground.figures.style import COLORS, acf_bars, legible, line, plain_text, thin
+from playground.figures.style import COLORS, acf_bars, animation_controls, legible, line, plain_text, thin
 
 # One colour and one dash per method, the same in every figure and whichever methods are picked. The
 # dash tells the family apart (benchmarks dotted, smoothing solid, ARIMA dashed, neural nets dash-dot);
@@ -90,7 +90,6 @@ def stationarity_figure(series: pd.Series, stats: pd.DataFrame, window: int) -> 
     fig.add_trace(line(series, "series", COLORS["observed"]), row=1, col=1)
     fig.add_trace(line(stats["mean"], "rolling mean", COLORS["trend"], width=3), row=1, col=1)
     fig.add_trace(line(stats["variance"], "rolling variance", COLORS["seasonal"], width=3), row=2, col=1)
-    fig.update_layout(hovermode="x")
     legible(fig, height=540)
     # The legend goes to the right of the plot: above it, it would sit on the first subplot's title.
     fig.update_layout(legend=dict(orientation="v", x=1.01, xanchor="left", y=1, yanchor="top"),
@@ -183,22 +182,9 @@ def rolling_origin_figure(series: pd.Series, sizes: list[int], horizon: int, for
         return traces
 
     fig = go.Figure(data=[*frame_traces(0), line(series, "series", COLORS["observed"])])
-    names = [f"{k + 1}" for k in range(len(sizes))]
-    fig.frames = [go.Frame(data=frame_traces(k), traces=[0, 1, 2], name=names[k]) for k in range(len(sizes))]
-    play = dict(label="▶ Play", method="animate",
-                args=[None, dict(frame=dict(duration=700, redraw=True), transition=dict(duration=0), fromcurrent=True)])
-    pause = dict(label="❚❚ Pause", method="animate",
-                 args=[[None], dict(frame=dict(duration=0, redraw=False), mode="immediate")])
-    fig.update_layout(
-        updatemenus=[dict(type="buttons", buttons=[play, pause], direction="left", x=0, y=-0.18, xanchor="left",
-                          yanchor="top", showactive=False, pad=dict(t=10))],
-        sliders=[dict(active=0, x=0.22, len=0.78, y=-0.12, yanchor="top",
-                      currentvalue=dict(prefix="origin ", font=dict(size=16)),
-                      steps=[dict(label=name, method="animate",
-                                  args=[[name], dict(mode="immediate", frame=dict(duration=0, redraw=True))])
-                             for name in names])],
-        hovermode="x",
-    )
+    fig.frames = [go.Frame(data=frame_traces(k), traces=[0, 1, 2], name=str(k)) for k in range(len(sizes))]
+    animation_controls(fig, [f"{k + 1}" for k in range(len(sizes))], 0, 700, y=-0.12, prefix="origin ")
+    fig.layout.updatemenus[0].update(y=-0.18, pad=dict(t=10, r=0))
     fig.update_yaxes(range=[low, high])
     legible(fig, height=520)
     fig.update_layout(margin=dict(b=140))

@@ -7,7 +7,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from playground.figures.style import COLORS, LINE_WIDTH, legible, line
+from playground.figures.style import COLORS, LINE_WIDTH, animation_controls, legible, line
 from playground.seq2seq_data import Windows
 
 MODES = ("parallel", "autoregressive")
@@ -134,19 +134,9 @@ def decoding_figure(windows: Windows, predictions: dict[str, np.ndarray], pick: 
     fig.update_layout(annotations=frames[0].layout.annotations)
     for trace, update in zip(animated, frames[0].data):
         fig.data[trace].update(x=update.x, y=update.y)
-    play = dict(frame=dict(duration=700, redraw=True), transition=dict(duration=0), fromcurrent=True)
-    fig.update_layout(
-        updatemenus=[dict(type="buttons", direction="left", x=0, y=-0.3, xanchor="left", yanchor="top",
-                          pad=dict(t=0, r=10), buttons=[
-                              dict(label="▶ Play", method="animate", args=[None, play]),
-                              dict(label="❚❚ Pause", method="animate",
-                                   args=[[None], dict(frame=dict(duration=0, redraw=False), mode="immediate")])])],
-        sliders=[dict(active=0, x=0.3, len=0.7, y=-0.24, yanchor="top", pad=dict(t=0),
-                      currentvalue=dict(prefix="step k = ", xanchor="right"),
-                      steps=[dict(label=str(k), method="animate",
-                                  args=[[str(k)], dict(mode="immediate", frame=dict(duration=0, redraw=True))])
-                             for k in range(horizon + 1)])],
-    )
+    animation_controls(fig, [str(k) for k in range(horizon + 1)], 0, 700, y=-0.24, prefix="step k = ")
+    fig.layout.updatemenus[0].update(y=-0.3, pad=dict(t=0, r=10))
+    fig.layout.sliders[0].update(x=0.3, len=0.7, pad=dict(t=0), currentvalue=dict(xanchor="right"))
     fig.update_xaxes(title_text="step (0 = last value seen)")
     legible(fig, height=540)
     # No legend: the panels' titles name the decoders, the caption the open circles (the truth).

@@ -3,11 +3,9 @@ reading, stacked layers, the user's series and its messages."""
 
 import json
 
-import numpy as np
-
 from playground import gate_reading
 from playground import gate_tasks as tasks
-from tests.conftest import assert_no_exception, page_text, run_page
+from tests.conftest import assert_no_exception, page_text, run_page, wavy_monthly_csv
 
 PAGE = "gates.py"
 
@@ -202,11 +200,6 @@ def test_switching_tasks_works():
     assert "was" in page_text(at) and "were" in page_text(at)
 
 
-def _csv(n: int) -> bytes:
-    """n months of a wavy series, as a student would upload it."""
-    rows = [f"{2000 + i // 12}-{1 + i % 12:02d}-01,{100 + 10 * np.sin(i / 2):.3f}" for i in range(n)]
-    return ("month,value\n" + "\n".join(rows)).encode()
-
 
 def test_users_uploaded_series_trains():
     at = run_page(PAGE)
@@ -214,7 +207,7 @@ def test_users_uploaded_series_trains():
     assert_no_exception(at)
     at.sidebar.selectbox(key="dataset").set_value("upload").run()
     assert "Choose a dataset or upload a CSV" in page_text(at)
-    at.file_uploader[0].upload("my_series.csv", _csv(120), "text/csv").run()
+    at.file_uploader[0].upload("my_series.csv", wavy_monthly_csv(120), "text/csv").run()
     assert_no_exception(at)
     _tiny(at, task="series", length=12, epochs=3)
     _button(at, "Train the LSTM").click()
@@ -230,12 +223,12 @@ def test_too_short_uploads_get_a_message_that_can_be_followed():
     at = run_page(PAGE)
     at.selectbox(key="gates_task").set_value("series").run()
     at.sidebar.selectbox(key="dataset").set_value("upload").run()
-    at.file_uploader[0].upload("short.csv", _csv(15), "text/csv").run()
+    at.file_uploader[0].upload("short.csv", wavy_monthly_csv(15), "text/csv").run()
     assert_no_exception(at)
     [warning] = [w.value for w in at.warning]
     assert "too short for this task, which needs at least 18" in warning and "at most" not in warning
     assert at.tabs  # the notation and comparison tabs still work
-    at.file_uploader[0].upload("shortish.csv", _csv(30), "text/csv").run()
+    at.file_uploader[0].upload("shortish.csv", wavy_monthly_csv(30), "text/csv").run()
     assert_no_exception(at)
     [warning] = [w.value for w in at.warning]
     assert "at most 20" in warning and "Model and training" in warning

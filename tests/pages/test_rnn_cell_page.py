@@ -2,10 +2,8 @@
 
 import json
 
-import numpy as np
-
 from playground import rnn_cell as cell
-from tests.conftest import assert_no_exception, page_text, plotly_figures, run_page
+from tests.conftest import assert_no_exception, page_text, plotly_figures, run_page, wavy_monthly_csv
 
 PAGE = "rnn_cell.py"
 
@@ -97,10 +95,6 @@ def test_every_option_renders():
     assert "**1 of 13**" in page_text(at) and "**13 of 13**" in page_text(at)
 
 
-def _csv(n: int) -> bytes:
-    rows = [f"{2000 + i // 12}-{1 + i % 12:02d}-01,{100 + 10 * np.sin(i / 2):.3f}" for i in range(n)]
-    return ("month,value\n" + "\n".join(rows)).encode()
-
 
 def test_a_sample_series_and_an_uploaded_series_train():
     at = run_page(PAGE)
@@ -109,7 +103,7 @@ def test_a_sample_series_and_an_uploaded_series_train():
     assert "**T_x = 12** values" in page_text(at)  # the default sample dataset
     at.sidebar.selectbox(key="dataset").set_value("upload").run()
     assert "Choose a dataset or upload" in page_text(at)
-    at.file_uploader[0].upload("mine.csv", _csv(90), "text/csv").run()
+    at.file_uploader[0].upload("mine.csv", wavy_monthly_csv(90), "text/csv").run()
     assert_no_exception(at)
     assert "mine\\.csv" in page_text(at)
     at.number_input(key="rnn_length").set_value(6).run()
@@ -125,6 +119,6 @@ def test_a_too_short_upload_gives_a_message():
     at = run_page(PAGE)
     at.radio(key="rnn_example").set_value("series").run()
     at.sidebar.selectbox(key="dataset").set_value("upload").run()
-    at.file_uploader[0].upload("short.csv", _csv(12), "text/csv").run()
+    at.file_uploader[0].upload("short.csv", wavy_monthly_csv(12), "text/csv").run()
     assert_no_exception(at)
     assert any("too short" in w.value for w in at.warning)
