@@ -184,7 +184,7 @@ def rolling_origin_figure(series: pd.Series, sizes: list[int], horizon: int, for
     fig = go.Figure(data=[*frame_traces(0), line(series, "series", COLORS["observed"])])
     fig.frames = [go.Frame(data=frame_traces(k), traces=[0, 1, 2], name=str(k)) for k in range(len(sizes))]
     animation_controls(fig, [f"{k + 1}" for k in range(len(sizes))], 0, 700, y=-0.12, prefix="origin ")
-    fig.layout.updatemenus[0].update(y=-0.18, pad=dict(t=10, r=0))
+    fig.layout.sliders[0].update(x=0.3, len=0.7)  # clear of the two buttons
     fig.update_yaxes(range=[low, high])
     legible(fig, height=520)
     fig.update_layout(margin=dict(b=140))
