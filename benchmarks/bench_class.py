@@ -507,6 +507,11 @@ async def cpu_profile(args) -> dict:
     quick = argparse.Namespace(**{**vars(args), "think": 0.2})
     with Servers(1, args.cores, nginx=False) as servers:
         url = servers.urls[0]
+        # The lecturer's tab stays open: when the last session disconnects, Streamlit empties its cache of
+        # compiled page scripts, and every next session's first visit of a page would compile it again.
+        lecturer = Session(url, timeout=args.timeout)
+        await lecturer.open()
+        await lecturer.load()
         cold = Student(-1, url, quick, changes=None, cpu_of=servers)
         await cold.browse()
         warm = []
@@ -519,6 +524,7 @@ async def cpu_profile(args) -> dict:
             student = Student(100 + i, url, quick, uploads=True, changes=None, cpu_of=servers)
             await student.browse()
             uploads.append(student)
+        await lecturer.close()
         return {"server_start_seconds": servers.started_seconds,
                 "cold": [asdict(r) for r in cold.records],
                 "warm": [asdict(r) for s in warm for r in s.records],

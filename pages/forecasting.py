@@ -60,10 +60,12 @@ if n < choices.MIN_POINTS:
 fingerprint = data.fingerprint(series)
 
 
-@st.cache_data(max_entries=256, show_spinner="Fitting…")
+@st.cache_resource(max_entries=256, show_spinner="Fitting…")
 def cached_forecast(key, method, horizon, params, _train):
     """(Forecast, None) or (None, message): failures are cached too, so a bad setting is not refitted each rerun.
-    `key` is the training data's fingerprint: Streamlit would hash only a sample of a long series."""
+    `key` is the training data's fingerprint: Streamlit would hash only a sample of a long series. One shared
+    Forecast per key for every session (the page only reads it): st.cache_data would unpickle a copy of every
+    method's forecasts on every rerun."""
     try:
         return fc.forecast(_train, method, horizon, **params), None
     except ForecastError as error:
