@@ -23,6 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from playground.data import load_series  # noqa: E402
+from cpu_timer import wall_seconds  # noqa: E402
 
 
 def free_port() -> int:
@@ -100,34 +101,26 @@ def page_reruns() -> None:
     at = AppTest.from_file(str(ROOT / "pages" / "decomposition.py"), default_timeout=120)
     at.run()
 
-    def timed(action, repeats=5):
-        times = []
-        for _ in range(repeats):
-            start = time.perf_counter()
-            action()
-            times.append(time.perf_counter() - start)
-        return statistics.median(times)
-
-    plain = timed(lambda: at.run())
+    plain = wall_seconds(at.run, 5)
     flip = {"value": "additive"}
 
     def toggle_model():  # settings are kept per series: their keys end with the series' fingerprint
         flip["value"] = "multiplicative" if flip["value"] == "additive" else "additive"
         next(r for r in at.radio if r.key == "dec_model").set_value(flip["value"]).run()
 
-    model_cached = timed(toggle_model)
+    model_cached = wall_seconds(toggle_model, 5)
     key = next(w.key for w in at.number_input if w.key == "dec_period")
     periods = iter(range(3, 40))
-    new_period = timed(lambda: at.number_input(key=key).set_value(next(periods)).run())
+    new_period = wall_seconds(lambda: at.number_input(key=key).set_value(next(periods)).run(), 5)
     at.selectbox(key="dataset").select("electricity").run()
-    electricity = timed(lambda: at.run())
+    electricity = wall_seconds(at.run, 5)
     content = big_csv()
     at.selectbox(key="dataset").select("upload").run()
     at.file_uploader[0].upload("big.csv", content, "text/csv")
     start = time.perf_counter()
     at.run()
     big_first = time.perf_counter() - start
-    big_rerun = timed(lambda: at.run(), repeats=3)
+    big_rerun = wall_seconds(at.run, 3)
     print(f"decomposition rerun, nothing changed (AirPassengers)   {plain * 1000:6.0f} ms")
     print(f"decomposition rerun, model switched (cached)           {model_cached * 1000:6.0f} ms")
     print(f"decomposition rerun, new period (decomposes again)     {new_period * 1000:6.0f} ms")

@@ -14,6 +14,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from cpu_timer import cpu_seconds, wall_seconds  # noqa: E402
 from playground import data, samples  # noqa: E402
 from playground import rnn_cell as cell  # noqa: E402
 from playground.figures import rnn_cell as figures  # noqa: E402
@@ -49,13 +50,8 @@ def bench_figure() -> None:
 
 
 def rerun_cost(at, repeats: int = 7) -> tuple[float, float]:
-    walls, cpus = [], []
-    for _ in range(repeats):
-        wall, cpu = time.perf_counter(), time.process_time()
-        at.run()
-        walls.append(time.perf_counter() - wall)
-        cpus.append(time.process_time() - cpu)
-    return sorted(walls)[repeats // 2] * 1000, sorted(cpus)[repeats // 2] * 1000
+    """Median wall and CPU milliseconds of a plain rerun."""
+    return wall_seconds(at.run, repeats) * 1000, cpu_seconds(at.run, repeats) * 1000
 
 
 def bench_page() -> None:
