@@ -70,11 +70,18 @@ def correlations(cell: np.ndarray, quantity: np.ndarray, mask: np.ndarray) -> tu
     centred_c, centred_q = c - c.mean(0), q - q.mean()
     spread = np.sqrt((centred_c ** 2).sum(0) * (centred_q ** 2).sum())
     r = np.divide(centred_c.T @ centred_q, spread, out=np.zeros(c.shape[1]), where=spread > 1e-12)
+    # Units are often exact copies of each other (saturated, or never moving), so the fit is rank-deficient.
+    # Scaled, centred columns and an SVD solve with an explicit cut-off find that rank on any machine; the
+    # default QR driver's cut-off (machine eps × rows) sits inside rounding error and sometimes keeps a
+    # zero pivot, which gave R² ≈ 0.1 for a quantity that one unit copies exactly.
     # torch's least squares runs on one thread (playground.training sets it); numpy's LAPACK starts a thread
     # pool that, on a busy two-core server, turned a 2,000 × 33 fit into a second of waiting.
-    design = torch.from_numpy(np.c_[c, np.ones(len(c))])
-    solution = torch.linalg.lstsq(design, torch.from_numpy(np.ascontiguousarray(q, dtype=float))[:, None]).solution
-    fitted = (design @ solution)[:, 0].numpy()
+    scale = np.sqrt((centred_c ** 2).mean(0))
+    moving = scale > 1e-12 * max(1.0, float(np.abs(c).max(initial=0.0)))
+    design = torch.from_numpy(np.ascontiguousarray(centred_c[:, moving] / scale[moving], dtype=float))
+    target = torch.from_numpy(np.ascontiguousarray(centred_q, dtype=float))[:, None]
+    solution = torch.linalg.lstsq(design, target, rcond=1e-10, driver="gelsd").solution
+    fitted = q.mean() + (design @ solution)[:, 0].numpy()
     total = float((centred_q ** 2).sum())
     return r, (1 - float(((q - fitted) ** 2).sum()) / total) if total > 0 else 0.0
 
