@@ -485,29 +485,38 @@ def generate(model: CellModel, vocab: text.Vocabulary, seed_text: str, n_words: 
 # --------------------------------------------------------------------------- bidirectional: who sees what
 
 
+ROUNDING = 1e-12  # float64 arithmetic on numbers of order 1 rounds at ~1e-16; a real change here is above 1e-9
+
+
 def bidirectional_demo(inputs: np.ndarray, replacement: np.ndarray, hidden_size: int, n_y: int, seed: int = 0,
                        softmax: bool = True) -> dict[str, np.ndarray]:
     """Change x⟨T_x⟩ only and measure how much each ŷ⟨t⟩ moves, in a one-directional RNN and in a
     bidirectional RNN with the same forward weights (random weights: the question is which outputs can
-    move at all). Returns per-step |Δŷ⟨t⟩| (largest over the outputs) for both."""
+    move at all). Returns per-step |Δŷ⟨t⟩| (largest over the outputs) for both; a change within rounding
+    is exactly 0.
+
+    In float64: in float32 a one-directional ŷ⟨t⟩ that cannot depend on x⟨T_x⟩ still moved by 7e-9 on some
+    CPUs (the same row of a matrix product rounded differently), and the page then counted it as changed."""
     torch.manual_seed(seed)
     n_x = inputs.shape[1]
-    both = torch.nn.RNN(n_x, hidden_size, bidirectional=True)
-    forward = torch.nn.RNN(n_x, hidden_size)
+    both = torch.nn.RNN(n_x, hidden_size, bidirectional=True).double()
+    forward = torch.nn.RNN(n_x, hidden_size).double()
     forward.load_state_dict({key: value for key, value in both.state_dict().items() if "reverse" not in key})
-    both_head, forward_head = torch.nn.Linear(2 * hidden_size, n_y), torch.nn.Linear(hidden_size, n_y)
+    both_head = torch.nn.Linear(2 * hidden_size, n_y).double()
+    forward_head = torch.nn.Linear(hidden_size, n_y).double()
     with torch.no_grad():
         forward_head.weight.copy_(both_head.weight[:, :hidden_size])
         forward_head.bias.copy_(both_head.bias)
-    original = torch.as_tensor(inputs, dtype=torch.float32)
+    original = torch.as_tensor(inputs, dtype=torch.float64)
     changed = original.clone()
-    changed[-1] = torch.as_tensor(replacement, dtype=torch.float32)
+    changed[-1] = torch.as_tensor(replacement, dtype=torch.float64)
     outputs = {}
     for name, run in (("forward", lambda v: cells.rnn_trace(forward, v, readout=forward_head, softmax=softmax)),
                       ("bidirectional", lambda v: cells.bidirectional_trace(both, v, readout=both_head,
                                                                               softmax=softmax))):
         before, after = run(original), run(changed)
-        outputs[name] = (before["output"] - after["output"]).abs().max(dim=1).values.numpy()
+        change = (before["output"] - after["output"]).abs().max(dim=1).values.numpy()
+        outputs[name] = np.where(change > ROUNDING * max(1.0, float(before["output"].abs().max())), change, 0.0)
         if name == "bidirectional":
             outputs["forward_states"] = before["forward"].numpy()
             outputs["backward_states"] = before["backward"].numpy()
@@ -519,11 +528,20 @@ def bidirectional_sentence(demo: dict, said: str) -> str:
     steps = len(demo["forward"])
     moved_forward = int((demo["forward"] > 0).sum())
     moved_both = int((demo["bidirectional"] > 0).sum())
-    return (f"If only the last input x⟨{steps}⟩ were {said}, the one-directional RNN's outputs would change at "
-            f"**{moved_forward} of {steps}** steps ({'only the last' if moved_forward == 1 and demo['forward'][-1] > 0 else 'see the chart'}), "
-            f"the bidirectional RNN's at **{moved_both} of {steps}**: its ŷ⟨1⟩ already depends on x⟨{steps}⟩ through "
-            "a←⟨1⟩. So it cannot output ŷ⟨1⟩ before it has read the whole sequence (fine for tagging a finished "
-            "sentence, not for live speech). Random weights: what this shows is which outputs can change at all.")
+    only_last = moved_forward == 1 and demo["forward"][-1] > 0
+    text = (f"If only the last input x⟨{steps}⟩ were {said}, the one-directional RNN's outputs would change at "
+            f"**{moved_forward} of {steps}** steps ({'only the last' if only_last else 'see the chart'}), "
+            f"the bidirectional RNN's at **{moved_both} of {steps}**")
+    if moved_both == steps:
+        text += f": its ŷ⟨1⟩ already depends on x⟨{steps}⟩ through a←⟨1⟩."
+    else:
+        first = int(np.flatnonzero(demo["bidirectional"] > 0)[0]) + 1 if moved_both else steps + 1
+        text += (f": carried back through a←⟨t⟩ the change shrinks at every step, and before step {first} it is "
+                 "below rounding (a vanishing gradient: see the BPTT page). The early ŷ⟨t⟩ still read "
+                 f"x⟨{steps}⟩ through a←⟨t⟩, only too faintly to measure.")
+    return text + (" So a bidirectional RNN cannot output ŷ⟨1⟩ before it has read the whole sequence (fine for "
+                   "tagging a finished sentence, not for live speech). Random weights: what this shows is which "
+                   "outputs can change at all.")
 
 
 def replacement_for(example) -> tuple[np.ndarray, str]:

@@ -43,6 +43,10 @@ def _gradient(f: Objective, p: np.ndarray) -> np.ndarray:
     return gradient
 
 
+def _identity(n: int) -> list[list[float]]:
+    return [[1.0 if i == j else 0.0 for j in range(n)] for i in range(n)]
+
+
 @dataclass
 class OptimResult:
     par: np.ndarray
@@ -70,19 +74,27 @@ def bfgs(fn: Objective, start: np.ndarray, parscale: np.ndarray | None = None, m
     g = _gradient(f, b)
     iteration, gradients, evaluations = 1, 1, 1
     last_reset = gradients
-    B = np.eye(n)
+    # Plain floats summed in vmmin's order (B is symmetric, its lower triangle kept): numpy's products go to
+    # BLAS kernels that sum in a CPU-dependent order, and one rounding at a line-search comparison changed
+    # optim's evaluation count (118 → 119) on another CPU.
+    B = _identity(n)
     while True:
         if last_reset == gradients:
-            B = np.eye(n)
-        x, c = b.copy(), g.copy()
-        t = -B @ g
-        slope = float(t @ g)
+            B = _identity(n)
+        x, c = b.tolist(), g.tolist()
+        t, slope = [0.0] * n, 0.0
+        for i in range(n):
+            s = 0.0
+            for j in range(n):
+                s -= (B[i][j] if j <= i else B[j][i]) * c[j]
+            t[i] = s
+            slope += s * c[i]
         if slope < 0.0:  # downhill: backtrack from a full step
             step = 1.0
             accepted = False
             while True:
-                b = x + step * t
-                unchanged = int(np.sum(RELATIVE_TEST + x == RELATIVE_TEST + b))
+                b = np.array([x[i] + step * t[i] for i in range(n)])
+                unchanged = sum(RELATIVE_TEST + x[i] == RELATIVE_TEST + b[i] for i in range(n))
                 if unchanged < n:
                     value = f(b)
                     evaluations += 1
@@ -100,13 +112,23 @@ def bfgs(fn: Objective, start: np.ndarray, parscale: np.ndarray | None = None, m
                 g = _gradient(f, b)
                 gradients += 1
                 iteration += 1
-                t = step * t
-                c = g - c
-                d1 = float(t @ c)
+                d1 = 0.0
+                for i in range(n):
+                    t[i] = step * t[i]
+                    c[i] = float(g[i]) - c[i]
+                    d1 += t[i] * c[i]
                 if d1 > 0:
-                    Bc = B @ c
-                    d2 = 1.0 + float(Bc @ c) / d1
-                    B = B + (d2 * np.outer(t, t) - np.outer(Bc, t) - np.outer(t, Bc)) / d1
+                    Bc, d2 = [0.0] * n, 0.0
+                    for i in range(n):
+                        s = 0.0
+                        for j in range(n):
+                            s += (B[i][j] if j <= i else B[j][i]) * c[j]
+                        Bc[i] = s
+                        d2 += s * c[i]
+                    d2 = 1.0 + d2 / d1
+                    for i in range(n):
+                        for j in range(i + 1):
+                            B[i][j] += (d2 * t[i] * t[j] - Bc[i] * t[j] - t[i] * Bc[j]) / d1
                 else:
                     last_reset = gradients
             elif last_reset < gradients:  # no progress: restart from steepest descent
