@@ -7,6 +7,7 @@ from playground import bptt, ui
 from playground import gradient_flow as flow
 from playground import long_range as task
 from playground.figures import bptt as figures
+from playground.figures.style import Drawn
 
 ui.use_app_menu()
 st.title("Backpropagation through time")
@@ -46,7 +47,7 @@ def by_hand(text, hidden, seed, frame_ms):
     problem = bptt.char_problem(text, hidden, seed)
     fwd = bptt.forward(problem.params, problem.xs, problem.ys)
     back = bptt.backward(fwd)
-    figure = figures.backward_figure(problem, fwd, back, start=0, frame_ms=frame_ms)
+    figure = Drawn.of(figures.backward_figure(problem, fwd, back, start=0, frame_ms=frame_ms))
     check = bptt.autograd_check(problem.params, problem.xs, problem.ys)
     return problem, figure, check
 
@@ -153,12 +154,12 @@ def clipping_sweep(steps, hidden, seed, init, activation, clip):
 @st.cache_resource(max_entries=32, show_spinner=False)
 def clipping_figure(steps, hidden, seed, init, activation, clip, scale):
     before, after = clipping_sweep(steps, hidden, seed, init, activation, clip)
-    return figures.clipping_figure(flow.SCALES, before, after, clip, scale)
+    return Drawn.of(figures.clipping_figure(flow.SCALES, before, after, clip, scale))
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)
 def flow_figure_for(key, _rnn, _gated):
-    return figures.flow_figure(_rnn, _gated)
+    return Drawn.of(figures.flow_figure(_rnn, _gated))
 
 
 truncate = int(k) or None
@@ -190,9 +191,9 @@ else:
 def trained_views(key, _curves, seed):
     """What the trained cells show, with its figures: built once per training run."""
     analysis = flow.trained_analysis(_curves, seed)
-    return (analysis, figures.accuracy_figure(_curves), figures.flow_figure(gated=analysis.flows, relative=True,
-                                                                            height=380),
-            figures.sensitivity_figure(analysis.sensitivity, analysis.words))
+    return (analysis, Drawn.of(figures.accuracy_figure(_curves)),
+            Drawn.of(figures.flow_figure(gated=analysis.flows, relative=True, height=380)),
+            Drawn.of(figures.sensitivity_figure(analysis.sensitivity, analysis.words)))
 
 
 # =========================================================================== 3. the long-range task

@@ -7,6 +7,7 @@ from playground import data, gate_reading
 from playground import gate_tasks as tasks
 from playground import ui
 from playground.figures import gates as figures
+from playground.figures.style import Drawn
 
 LEAD = {  # the first lines of the page, for the cell chosen
     "LSTM": "An **LSTM** keeps a memory, the cell c⟨t⟩, and three gates between 0 (**shut**) and 1 (**open**): the "
@@ -94,7 +95,7 @@ def untrained_run(kind, task_key, hidden, layers, length, seed, fingerprint, _se
 @st.cache_resource(max_entries=32, show_spinner=False)
 def model_summary(run_key, layer, _run):
     """What does not depend on the sequence shown: the measured reading and the training curve."""
-    return gate_reading.read(_run, layer), figures.loss_figure(_run.history) if _run.trained else None
+    return gate_reading.read(_run, layer), Drawn.of(figures.loss_figure(_run.history)) if _run.trained else None
 
 
 @st.cache_resource(max_entries=32, show_spinner=False)
@@ -105,10 +106,10 @@ def sequence_view(run_keys, example, layer, unit, _runs):
     first = next(iter(_runs.values()))
     trace = traces[first.kind]
     return dict(trace=trace,
-                cell=figures.cell_figure(trace, layer=layer, unit=unit, start=tasks.key_step(first, example),
-                                         untrained=not first.trained),
-                units=figures.units_figure(trace, layer=layer, unit=unit),
-                compare=figures.comparison_figure({k: traces[k] for k in tasks.KINDS if k in traces})
+                cell=Drawn.of(figures.cell_figure(trace, layer=layer, unit=unit, start=tasks.key_step(first, example),
+                                                  untrained=not first.trained)),
+                units=Drawn.of(figures.units_figure(trace, layer=layer, unit=unit)),
+                compare=Drawn.of(figures.comparison_figure({k: traces[k] for k in tasks.KINDS if k in traces}))
                 if len(traces) > 1 else None)
 
 

@@ -129,7 +129,7 @@ def _page_tools() -> None:
 
 
 def presenting() -> bool:
-    return bool(st.session_state.get("present", st.session_state.get(_shadow("present"), False)))
+    return bool(st.session_state.get("present", _settings().get(_shadow("present"), False)))
 
 
 def under_title():
@@ -181,8 +181,19 @@ def warm_up(*modules: str) -> None:
 
 
 # --------------------------------------------------------------------------- kept widget values
-# Streamlit resets a widget when the user moves to another page. A kept widget stores its
-# value under a shadow key and restores it before it is drawn, so settings survive navigation.
+# Streamlit resets a widget when the user moves to another page. A kept widget stores its value in the
+# session's settings and restores it before it is drawn, so settings survive navigation. The settings are
+# one dict in st.session_state, not a key each: Streamlit reads every key of st.session_state for every
+# keyed widget it draws (SessionState.filtered_state), and 180 keys of settings made that 1 ms per widget.
+
+_SETTINGS = "_kept"
+
+
+def _settings() -> dict:
+    state = st.session_state
+    if _SETTINGS not in state:
+        state[_SETTINGS] = {}
+    return state[_SETTINGS]
 
 
 def _shadow(key: str, data: str | None = None) -> str:
@@ -198,8 +209,9 @@ def _chosen(key: str) -> str:
 
 
 def _store(key: str) -> None:
-    st.session_state[_shadow(key, st.session_state.get(_owner(key)))] = st.session_state[key]
-    st.session_state[_chosen(key)] = True
+    settings = _settings()
+    settings[_shadow(key, settings.get(_owner(key)))] = st.session_state[key]
+    settings[_chosen(key)] = True
 
 
 def kept(key: str, default, valid=lambda value: True, data: str | None = None, label: str | None = None) -> dict:
@@ -210,42 +222,50 @@ def kept(key: str, default, valid=lambda value: True, data: str | None = None, l
     period): each dataset opens with its own default, and coming back to one finds it as it was left.
     A value that does not fit (also one from a link) returns to the default; with a `label`, a short
     notice says so when the value was the user's choice or came from the link.
+
+    `st.session_state["_kept_<key>"] = value` (a test, a script) sets the value from outside: it takes
+    effect the next time the widget is drawn, for the data shown then.
     """
-    state = st.session_state
+    state, settings = st.session_state, _settings()
     shadow = _shadow(key, data)
-    if data is not None and shadow not in state and _shadow(key) in state:
-        state[shadow] = state.pop(_shadow(key))  # a value set from outside (a test) before any data was known
-    owner = state.get(_owner(key), data)
-    if key in state and owner == data:  # the widget is on the page: its value (the user's, the link's) is kept
-        state[shadow] = state[key]
+    preset = _shadow(key) in state
+    if preset:  # set from outside: it replaces what the widget showed
+        settings[shadow] = state.pop(_shadow(key))
+    elif data is not None and shadow not in settings and _shadow(key) in settings:
+        settings[shadow] = settings.pop(_shadow(key))  # kept before the data were known
+    owner = settings.get(_owner(key), data)
+    if preset:
+        pass
+    elif key in state and owner == data:  # the widget is on the page: its value (the user's, the link's) is kept
+        settings[shadow] = state[key]
     elif key in state:  # the data changed under the widget: its value was for the other data
-        if label is not None and state.get(_chosen(key)) and state[key] != state.get(shadow, default):
-            st.toast(f"{label}: {state[key]} was set for other data; {state.get(shadow, default)} for these.",
+        if label is not None and settings.get(_chosen(key)) and state[key] != settings.get(shadow, default):
+            st.toast(f"{label}: {state[key]} was set for other data; {settings.get(shadow, default)} for these.",
                      icon=":material/undo:")
-        state.pop(_chosen(key), None)
+        settings.pop(_chosen(key), None)
         _forget_link(key)
-    elif shadow not in state and key in st.query_params:  # opened from a link (or a reload)
+    elif shadow not in settings and key in st.query_params:  # opened from a link (or a reload)
         # Streamlit itself gives the widget the link's value (and ignores one that is not an option); a
         # number or a switch is also checked here, against the page's own rule for these data.
         linked = _from_link(key, default)
-        state[_chosen(key)] = "link"
+        settings[_chosen(key)] = "link"
         if linked is _UNREADABLE or not valid(linked):
             if label is not None:
                 st.toast(f"{label}: the link's {st.query_params[key]!r} does not fit here; back to {default}.",
                          icon=":material/undo:")
             _forget_link(key)
-    if shadow in state and not valid(state[shadow]):
-        if label is not None and state.get(_chosen(key)) and state[shadow] != default:
-            origin = "the link's " if state[_chosen(key)] == "link" else ""
-            st.toast(f"{label}: {origin}{state[shadow]} does not fit these data; back to {default}.",
+    if shadow in settings and not valid(settings[shadow]):
+        if label is not None and settings.get(_chosen(key)) and settings[shadow] != default:
+            origin = "the link's " if settings[_chosen(key)] == "link" else ""
+            st.toast(f"{label}: {origin}{settings[shadow]} does not fit these data; back to {default}.",
                      icon=":material/undo:")
-        state.pop(shadow)
-        state.pop(_chosen(key), None)
+        settings.pop(shadow)
+        settings.pop(_chosen(key), None)
         _forget_link(key)
-    if shadow not in state:
-        state[shadow] = default
-    state[_owner(key)] = data
-    state[key] = state[shadow]
+    if shadow not in settings:
+        settings[shadow] = default
+    settings[_owner(key)] = data
+    state[key] = settings[shadow]
     return {"key": key, "on_change": _store, "args": (key,), "bind": "query-params"}
 
 
@@ -336,7 +356,7 @@ def data_source() -> data.LoadedSeries | None:
         )
         uploaded = st.session_state.get("_uploaded")
         if uploaded is None:
-            if st.session_state.get(_chosen("dataset")) == "link":
+            if _settings().get(_chosen("dataset")) == "link":
                 st.warning("**This link (or a reload of the page) asked for an uploaded file.** A file stays only "
                            "in the browser tab it was uploaded in, never in a link: upload it again in the "
                            "sidebar. Every other setting from the link is kept.")

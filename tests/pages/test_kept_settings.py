@@ -46,6 +46,32 @@ def test_a_preset_value_without_an_owner_is_used():
     assert at.slider(key="h").value == 9
 
 
+def test_a_value_set_from_outside_mid_session_takes_effect_for_the_data_shown():
+    at = _page()
+    at.slider(key="h").set_value(8).run()
+    at.session_state["_kept_h"] = 6
+    at.run()
+    assert at.slider(key="h").value == 6
+    at.session_state["which"] = "B"
+    at.run()
+    at.session_state["which"] = "A"
+    at.run()
+    assert at.slider(key="h").value == 6  # it was kept for data A
+
+
+def test_settings_are_one_entry_of_the_session_state():
+    """Streamlit reads every session-state key for every keyed widget it draws (filtered_state): a key per
+    kept value, per dataset, per owner made that 1 ms per widget with a class's worth of settings."""
+    at = _page()
+    at.session_state["_kept_width"] = 4
+    at.slider(key="h").set_value(8).run()
+    at.session_state["which"] = "B"
+    at.run()
+    keys = set(at.session_state._state._state._keys())  # (AppTest's proxy has no key listing)
+    assert {k for k in keys if k.startswith("_kept")} == {"_kept"}
+    assert at.session_state["_kept"]["_kept_h@A"] == 8 and at.session_state["_kept"]["_kept_width"] == 4
+
+
 def _linked(**params):
     at = AppTest.from_file(str(ROOT / "tests" / "pages" / "scripts" / "kept_settings.py"))
     for key, value in params.items():
