@@ -228,16 +228,12 @@ def kept(key: str, default, valid=lambda value: True, data: str | None = None, l
     """
     state, settings = st.session_state, _settings()
     shadow = _shadow(key, data)
-    preset = _shadow(key) in state
-    if preset:  # set from outside: it replaces what the widget showed
-        settings[shadow] = state.pop(_shadow(key))
-    elif data is not None and shadow not in settings and _shadow(key) in settings:
+    if data is not None and shadow not in settings and _shadow(key) in settings:
         settings[shadow] = settings.pop(_shadow(key))  # kept before the data were known
-    owner = settings.get(_owner(key), data)
-    if preset:
-        pass
-    elif key in state and owner == data:  # the widget is on the page: its value (the user's, the link's) is kept
-        settings[shadow] = state[key]
+    if _shadow(key) in state:  # set from outside: it replaces what the widget showed
+        settings[shadow] = state.pop(_shadow(key))
+    elif key in state and settings.get(_owner(key), data) == data:
+        settings[shadow] = state[key]  # the widget is on the page: its value (the user's, the link's) is kept
     elif key in state:  # the data changed under the widget: its value was for the other data
         if label is not None and settings.get(_chosen(key)) and state[key] != settings.get(shadow, default):
             st.toast(f"{label}: {state[key]} was set for other data; {settings.get(shadow, default)} for these.",

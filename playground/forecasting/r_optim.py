@@ -47,6 +47,19 @@ def _identity(n: int) -> list[list[float]]:
     return [[1.0 if i == j else 0.0 for j in range(n)] for i in range(n)]
 
 
+def _times(B: list[list[float]], v: list[float]) -> tuple[list[float], float]:
+    """B v for the symmetric B kept as its lower triangle, and v·(B v), each summed in vmmin's order."""
+    n = len(v)
+    product, dot = [0.0] * n, 0.0
+    for i in range(n):
+        s = 0.0
+        for j in range(n):
+            s += (B[i][j] if j <= i else B[j][i]) * v[j]
+        product[i] = s
+        dot += s * v[i]
+    return product, dot
+
+
 @dataclass
 class OptimResult:
     par: np.ndarray
@@ -82,13 +95,8 @@ def bfgs(fn: Objective, start: np.ndarray, parscale: np.ndarray | None = None, m
         if last_reset == gradients:
             B = _identity(n)
         x, c = b.tolist(), g.tolist()
-        t, slope = [0.0] * n, 0.0
-        for i in range(n):
-            s = 0.0
-            for j in range(n):
-                s -= (B[i][j] if j <= i else B[j][i]) * c[j]
-            t[i] = s
-            slope += s * c[i]
+        Bg, gBg = _times(B, c)
+        t, slope = [-s for s in Bg], -gBg  # vmmin's s -= B g: the same bits, as rounding is symmetric
         if slope < 0.0:  # downhill: backtrack from a full step
             step = 1.0
             accepted = False
@@ -118,14 +126,8 @@ def bfgs(fn: Objective, start: np.ndarray, parscale: np.ndarray | None = None, m
                     c[i] = float(g[i]) - c[i]
                     d1 += t[i] * c[i]
                 if d1 > 0:
-                    Bc, d2 = [0.0] * n, 0.0
-                    for i in range(n):
-                        s = 0.0
-                        for j in range(n):
-                            s += (B[i][j] if j <= i else B[j][i]) * c[j]
-                        Bc[i] = s
-                        d2 += s * c[i]
-                    d2 = 1.0 + d2 / d1
+                    Bc, cBc = _times(B, c)
+                    d2 = 1.0 + cBc / d1
                     for i in range(n):
                         for j in range(i + 1):
                             B[i][j] += (d2 * t[i] * t[j] - Bc[i] * t[j] - t[i] * Bc[j]) / d1
